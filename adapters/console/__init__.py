@@ -1,0 +1,1 @@
+"""`snp-bot chat`: the bot in a terminal, as if in a direct message."""

@@ -1,0 +1,100 @@
+"""`snp-bot`: the command line of interfaces.md.
+
+Each command imports what it needs inside its handler, so `snp-bot ask` never pays for the
+server's or the platforms' libraries at start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+
+def _batch_items(stream: TextIO) -> Iterator[str]:
+    """Batch input: one item a line; a line that is a JSON string literal carries text with newlines."""
+    for line in stream:
+        line = line.rstrip("\n")
+        if line.startswith('"'):
+            try:
+                value = json.loads(line)
+            except ValueError:
+                value = line
+            yield value if isinstance(value, str) else line
+        else:
+            yield line
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.core import Core
+
+    core = Core.from_settings()
+    questions = _batch_items(sys.stdin) if args.question == "-" else [args.question]
+    for question in questions:
+        answer = core.answerer.answer(question)
+        if args.json:
+            print(json.dumps(answer.to_json(core.policy.meta), ensure_ascii=False), flush=True)
+        else:
+            print(answer.text + ("\n" if args.question == "-" else ""), flush=True)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from adapters.console.chat import run_chat
+    from bot.core import Core
+
+    return run_chat(Core.from_settings().conversation)
+
+
+def cmd_policy_import(args: argparse.Namespace) -> int:
+    from bot.policy.importer import PolicyFormatError, write_policy_folder
+
+    try:
+        report = write_policy_folder(args.file, args.out)
+    except (OSError, UnicodeDecodeError, PolicyFormatError) as exc:
+        print(f"snp-bot policy import: {args.file}: {exc}", file=sys.stderr)
+        return 1
+    print(report)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="snp-bot", description="The Social Networking Policy in every pocket.")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    chat = sub.add_parser("chat", help="talk to the bot in the terminal, as in a direct message")
+    chat.set_defaults(handler=cmd_chat)
+
+    ask = sub.add_parser("ask", help="answer one question ('-' reads one question a line from stdin)")
+    ask.add_argument("question", help="the question, or '-' for batch mode")
+    ask.add_argument("--json", action="store_true", help="print JSON (one object a line in batch mode)")
+    ask.set_defaults(handler=cmd_ask)
+
+    policy = sub.add_parser("policy", help="manage the policy content")
+    policy_sub = policy.add_subparsers(dest="policy_command", required=True, metavar="ACTION")
+    imp = policy_sub.add_parser("import", help="turn a numbered policy document (.txt) into policy content")
+    imp.add_argument("file", type=Path, help="the policy document as text")
+    imp.add_argument("--out", type=Path, default=Path("policy_content"),
+                     help="folder to write policy.yaml into (default: ./policy_content)")
+    imp.set_defaults(handler=cmd_policy_import)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    for stream in (sys.stdin, sys.stdout):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    try:
+        return args.handler(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

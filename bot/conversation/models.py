@@ -1,0 +1,34 @@
+"""The platform-neutral shape of a conversation turn.
+
+Adapters (console, Slack, Teams) turn whatever their platform sends into a `Message`, hand it to
+`Conversation.handle`, and render the `Reply` in their own format. The core never sees a
+platform payload and never produces one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.answer.models import Citation
+
+ReplyKind = Literal["answer", "declined", "guide", "notice"]
+
+
+@dataclass(frozen=True)
+class Message:
+    """What a person sent: their words, and who they are on which platform."""
+
+    text: str
+    sender: str = ""
+    platform: str = "console"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says back: plain text every platform can show, plus the structure (citations)
+    that richer platforms render as blocks or cards."""
+
+    text: str
+    kind: ReplyKind
+    citations: tuple[Citation, ...] = field(default=())

@@ -1,0 +1,82 @@
+"""The `snp-bot` command run as a user runs it: a separate process, through the console script."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SNP_BOT = str(Path(sys.executable).with_name("snp-bot"))
+
+
+def run(*args: str, stdin: bytes | str = b"", env: dict | None = None) -> subprocess.CompletedProcess:
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    proc = subprocess.run([SNP_BOT, *args], input=data, capture_output=True, timeout=60, env=env)
+    proc.stdout = proc.stdout.decode("utf-8")
+    proc.stderr = proc.stderr.decode("utf-8")
+    return proc
+
+
+def test_ask_prints_an_answer_citing_the_clause():
+    proc = run("ask", "Do I need everyone's OK before posting a team photo from work?")
+    assert proc.returncode == 0
+    assert "(5.1.4)" in proc.stdout and "SOCIAL001" in proc.stdout
+
+
+def test_ask_json_has_the_interface_shape():
+    proc = run("ask", "Can I use the CCG logo on my charity fun run poster?", "--json")
+    data = json.loads(proc.stdout)
+    assert data["in_scope"] is True
+    assert data["citations"][0]["clause"] == "6.2"
+    assert data["policy"]["number"] == "SOCIAL001"
+
+
+def test_batch_mode_answers_one_line_each_in_order_even_for_bad_input():
+    lines = [
+        "How do I book annual leave?",
+        json.dumps("Can I post\nphotos of colleagues\nfrom the away day?"),
+        "",
+        "x" * 40_000,
+        "Puis-je publier des photos de mes collègues sur Facebook ?",
+    ]
+    stdin = ("\n".join(lines) + "\n").encode() + b"\x00\xff\xfe\x01\n"
+    proc = run("ask", "--json", "-", stdin=stdin)
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(out) == 6
+    assert out[0]["in_scope"] is False and out[0]["citations"] == []
+    assert out[1]["citations"][0]["clause"] == "5.1.4"
+    assert "didn't get a question" in out[2]["answer"]
+    assert "too long" in out[3]["answer"]
+    assert "English" in out[4]["answer"]
+    assert "couldn't read that" in out[5]["answer"]
+
+
+def test_chat_from_a_pipe_answers():
+    proc = run("chat", stdin="Can I put photos of my team from the Christmas party on Facebook?\n")
+    assert proc.returncode == 0
+    assert "5.1.4" in proc.stdout
+
+
+@pytest.mark.parametrize("args", [("ask", "--nope", "q"), ("frobnicate",), ("ask",), ()])
+def test_bad_usage_prints_usage_and_exits_2(args):
+    proc = run(*args)
+    assert proc.returncode == 2
+    assert "usage: snp-bot" in proc.stderr
+
+
+def test_policy_import_writes_a_policy_folder(tmp_path):
+    source = Path(__file__).parents[1] / "policy_content" / "source" / "social-networking-policy-SOCIAL001.txt"
+    proc = run("policy", "import", str(source), "--out", str(tmp_path / "org"))
+    assert proc.returncode == 0, proc.stderr
+    assert "Imported SOCIAL001 Final v1.0: 40 clauses" in proc.stdout
+    assert (tmp_path / "org" / "policy.yaml").exists()
+
+
+def test_policy_import_of_a_missing_file_says_so():
+    proc = run("policy", "import", "/nonexistent/policy.txt")
+    assert proc.returncode == 1
+    assert "No such file" in proc.stderr
