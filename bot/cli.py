@@ -49,6 +49,15 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return run_chat(Core.from_settings().conversation)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    from bot.config import get_settings
+    from bot.server import run
+
+    print(f"snp-bot serving on http://{args.host}:{args.port or get_settings().port}", file=sys.stderr)
+    run(args.host, args.port or get_settings().port)
+    return 0
+
+
 def cmd_policy_import(args: argparse.Namespace) -> int:
     from bot.policy.importer import PolicyFormatError, write_policy_folder
 
@@ -73,6 +82,11 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print JSON (one object a line in batch mode)")
     ask.set_defaults(handler=cmd_ask)
 
+    serve = sub.add_parser("serve", help="run the HTTP server (health checks and metrics; platforms as configured)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 in a container)")
+    serve.add_argument("--port", type=int, default=None, help="port (default: $PORT or 3978)")
+    serve.set_defaults(handler=cmd_serve)
+
     policy = sub.add_parser("policy", help="manage the policy content")
     policy_sub = policy.add_subparsers(dest="policy_command", required=True, metavar="ACTION")
     imp = policy_sub.add_parser("import", help="turn a numbered policy document (.txt) into policy content")
@@ -84,12 +98,17 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.policy.loader import PolicyContentError
+
     args = parser().parse_args(argv)
     for stream in (sys.stdin, sys.stdout):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")
     try:
         return args.handler(args)
+    except PolicyContentError as exc:
+        print(f"snp-bot: the policy content cannot be loaded: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

@@ -27,6 +27,8 @@ class Answer:
     citations: tuple[Citation, ...] = ()
     pointer: str = ""
     notes: tuple[str, ...] = field(default=())
+    #: Set when the input could not be used as a question (empty, unreadable, too long, not English).
+    notice: str = ""
 
     def to_json(self, meta: PolicyMeta) -> dict:
         """The `ask --json` shape of interfaces.md."""

@@ -9,12 +9,9 @@ guessing: a wrong clause quoted with confidence is worse than no answer.
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-
 from bot.answer.analyzer import Analyzer
 from bot.answer.models import Answer, Citation
-from bot.answer.quote import best_quote
+from bot.answer.quote import Quoter
 from bot.answer.ranker import Hit, Ranker
 from bot.answer.smalltalk import SmallTalk
 from bot.policy.models import Clause, Policy, Signpost
@@ -42,9 +39,7 @@ class Answerer:
         self.policy_url = policy_url
         self.ranker = Ranker(policy, Analyzer(policy.vocabulary))
         self.smalltalk = SmallTalk(policy)
-        docs = [set(self.ranker.analyzer.tokens(p, spell=False)) for c in policy.clauses for p in c.text.split("\n")]
-        df = Counter(t for d in docs for t in d)
-        self._idf = {t: math.log(1 + len(docs) / n) for t, n in df.items()}
+        self.quoter = Quoter(policy.clauses, self.ranker.analyzer)
 
     def answer(self, raw: str | bytes) -> Answer:
         incoming = clean(raw, MAX_QUESTION_CHARS)
@@ -68,16 +63,11 @@ class Answerer:
         anchored = any(t in self.ranker.analyzer.anchors for t in terms)
         return hits[0].score >= (MIN_SCORE if anchored else UNANCHORED_SCORE)
 
-    def _weight(self, question_terms: set[str]):
-        def weight(passage: str) -> float:
-            return sum(self._idf.get(t, 0.0) for t in set(self.ranker.analyzer.tokens(passage, spell=False)) & question_terms)
-        return weight
-
     def _citations(self, terms: list[str], hits: list[Hit]) -> list[Citation]:
-        best = hits[0].score
-        weight = self._weight(set(terms))
+        best, question_terms = hits[0].score, set(terms)
         chosen = [h.doc for h in hits if h.score >= CITE_RATIO * best][:MAX_CITATIONS]
-        return [Citation(c.id, best_quote(c.text, weight), c.summary) for c in chosen if isinstance(c, Clause)]
+        return [Citation(c.id, self.quoter.quote(c, question_terms), c.summary) for c in chosen
+                if isinstance(c, Clause)]
 
     def _compose(self, question: str, terms: list[str], hits: list[Hit]) -> Answer:
         citations = self._citations(terms, hits)
@@ -106,4 +96,4 @@ class Answerer:
         return Answer(question, text, in_scope=False, pointer=pointer)
 
     def _notice(self, question: str, problem: str, **values: str) -> Answer:
-        return Answer(question, self.policy.message(f"input_{problem}", **values), in_scope=False)
+        return Answer(question, self.policy.message(f"input_{problem}", **values), in_scope=False, notice=problem)

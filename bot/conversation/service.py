@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.answer import Answer, Answerer
 from bot.conversation.models import Message, Reply
+from bot.metrics import QUESTIONS
 
 
 class Conversation:
@@ -16,10 +17,14 @@ class Conversation:
         self.answerer = answerer
 
     def handle(self, message: Message) -> Reply:
-        return self._from_answer(self.answerer.answer(message.text))
+        reply = self._from_answer(self.answerer.answer(message.text))
+        QUESTIONS.labels(reply.kind).inc()
+        return reply
 
     @staticmethod
     def _from_answer(answer: Answer) -> Reply:
         if answer.in_scope:
             return Reply(answer.text, "answer", answer.citations)
-        return Reply(answer.text, "declined" if answer.pointer else "guide")
+        if answer.pointer:
+            return Reply(answer.text, "declined")
+        return Reply(answer.text, "notice" if answer.notice else "guide")
