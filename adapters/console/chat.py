@@ -18,7 +18,8 @@ PROMPT = "you> "
 
 def render(reply: Reply) -> str:
     """Console rendering: the reply's plain text, indented under the bot's name."""
-    return "snp-bot> " + reply.text.replace("\n", "\n         ")
+    first, *rest = reply.text.split("\n")
+    return "\n".join(["snp-bot> " + first] + [("         " + line).rstrip() for line in rest])
 
 
 def run_chat(conversation: Conversation, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:

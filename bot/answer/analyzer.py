@@ -37,8 +37,9 @@ class Analyzer:
     """Tokeniser shared by the clause index and the questions put to it."""
 
     def __init__(self, vocabulary: Vocabulary) -> None:
-        self._stemmer = Stemmer.Stemmer("english")
         self._stop = frozenset(vocabulary.stopwords)
+        self._unstemmed = frozenset(vocabulary.unstemmed)
+        self._stemmer = Stemmer.Stemmer("english")
         self._concepts_of: dict[str, list[str]] = {}
         phrases: dict[str, list[str]] = {}
         for concept, variants in vocabulary.terms.items():
@@ -46,18 +47,23 @@ class Analyzer:
                 variant = normalise(variant)
                 target = phrases if " " in variant or "-" in variant else self._concepts_of
                 target.setdefault(variant, []).append(CONCEPT + concept)
+        # Inflections of a one-word variant ("retweeted" for "retweet") find it by their stem.
+        self._concepts_of_stem: dict[str, list[str]] = {}
+        for variant, concepts in self._concepts_of.items():
+            self._concepts_of_stem.setdefault(self.stem(variant), []).extend(concepts)
         ordered = sorted(phrases, key=len, reverse=True)
         self._phrases = phrases
         self._phrase_re = re.compile(r"\b(?:" + "|".join(map(re.escape, ordered)) + r")\b") if ordered else None
         self._domain: set[str] = set(self._concepts_of)
         self.anchors = frozenset(self._anchor_terms(vocabulary.anchors))
+        self._weights = {CONCEPT + concept: weight for concept, weight in vocabulary.weights.items()}
 
     def _anchor_terms(self, anchors: tuple[str, ...]) -> list[str]:
         return [CONCEPT + a if a in {c[1:] for cs in self._concepts_of.values() for c in cs} else self.stem(a)
                 for a in anchors]
 
     def stem(self, word: str) -> str:
-        return self._stemmer.stemWord(word)
+        return word if word in self._unstemmed else self._stemmer.stemWord(word)
 
     def learn(self, texts: list[str]) -> None:
         """Add the words of the indexed texts to the vocabulary that misspellings are corrected to."""
@@ -87,22 +93,35 @@ class Analyzer:
         found = self._speller.lookup(word, Verbosity.TOP, max_edit_distance=1)
         return found[0].term if found and word not in self._known else word
 
+    def _concepts(self, word: str) -> list[str]:
+        """The concepts of a word, found as written or, failing that, by its stem."""
+        found = self._concepts_of.get(word)
+        return found if found is not None else self._concepts_of_stem.get(self.stem(word), [])
+
     def tokens(self, text: str, spell: bool = True) -> list[str]:
         """Index terms of a text: concepts for the staff phrases and words in it, then word stems.
         `spell=False` for the policy's own texts, which need no correcting."""
         text = normalise(text)
         terms: list[str] = []
+        inside_phrases: set[int] = set()
         if self._phrase_re:
-            terms += [c for m in self._phrase_re.finditer(text) for c in self._phrases[m.group(0)]]
-        for word in WORD.findall(text):
-            word = word.replace("'", "")
+            for match in self._phrase_re.finditer(text):
+                terms += self._phrases[match.group(0)]
+                inside_phrases.update(range(*match.span()))
+        for match in WORD.finditer(text):
+            word = match.group(0).replace("'", "")
             if word in self._stop:
                 continue
             word = self._spell(word) if spell else word
-            terms += self._concepts_of.get(word, [])
+            if match.start() not in inside_phrases:
+                # "gp" in "gp practice" is the practice, not a registered GP: a phrase's words
+                # keep their stems but not their own concepts.
+                terms += self._concepts(word)
             terms.append(self.stem(word))
         return terms
 
     def query_terms(self, text: str) -> list[str]:
-        """A question's terms, each once: "slag off … rubbish" is one complaint, not three."""
-        return list(dict.fromkeys(self.tokens(text)))
+        """A question's terms, each once ("slag off … rubbish" is one complaint, not three), bar the
+        concepts `vocabulary.yaml` weighs more, which are repeated."""
+        unique = dict.fromkeys(self.tokens(text))
+        return [t for term in unique for t in [term] * self._weights.get(term, 1)]

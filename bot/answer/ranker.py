@@ -21,7 +21,7 @@ from bot.answer.analyzer import CONCEPT, Analyzer
 from bot.policy.models import Clause, Policy, Signpost
 
 #: Term saturation and length normalisation, and the weight of the verbatim text beside guidance.
-K1, B = 1.2, 0.5
+K1, B = 0.9, 0.5
 TEXT_WEIGHT = 0.5
 
 

@@ -76,6 +76,8 @@ class Vocabulary(_Strict):
 
     terms: dict[str, tuple[str, ...]] = Field(default_factory=dict)
     anchors: tuple[str, ...] = ()
+    weights: dict[str, int] = Field(default_factory=dict)
+    unstemmed: tuple[str, ...] = ()
     stopwords: tuple[str, ...] = ()
     smalltalk: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 

@@ -37,3 +37,21 @@ def test_real_english_words_are_left_alone(analyzer):
 def test_query_terms_are_unique(analyzer):
     terms = analyzer.query_terms("slag off, rant, moan")
     assert len(terms) == len(set(terms))
+
+
+def test_inflections_of_a_variant_find_its_concept(analyzer):
+    assert "~social_media" in analyzer.tokens("I retweeted it")
+
+
+def test_words_inside_a_phrase_do_not_add_their_own_concepts(analyzer):
+    assert "~registration" in analyzer.tokens("I'm a GP")
+    assert "~registration" not in analyzer.tokens("our GP practice")
+
+
+def test_words_kept_whole_are_not_stemmed_into_another_meaning(analyzer):
+    assert "report" not in analyzer.tokens("a reporter rang me")
+
+
+def test_concepts_that_say_what_the_person_wants_weigh_more(analyzer):
+    terms = analyzer.query_terms("what should I do?")
+    assert terms.count("~what_to_do") == 2
