@@ -98,6 +98,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from pydantic import ValidationError
+
     from bot.policy.loader import PolicyContentError
 
     args = parser().parse_args(argv)
@@ -109,6 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     except PolicyContentError as exc:
         print(f"snp-bot: the policy content cannot be loaded: {exc}", file=sys.stderr)
         return 1
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
+        print(f"snp-bot: invalid setting in the environment: {problems}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:

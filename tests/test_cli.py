@@ -80,3 +80,11 @@ def test_policy_import_of_a_missing_file_says_so():
     proc = run("policy", "import", "/nonexistent/policy.txt")
     assert proc.returncode == 1
     assert "No such file" in proc.stderr
+
+
+def test_an_invalid_setting_is_named_not_a_traceback():
+    import os
+
+    proc = run("ask", "Can I post photos?", env={**os.environ, "PORT": "not-a-number"})
+    assert proc.returncode == 2
+    assert "PORT" in proc.stderr and "Traceback" not in proc.stderr

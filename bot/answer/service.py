@@ -77,9 +77,18 @@ class Answerer:
         also = [c.clause for c in citations[len(quoted):]]
         if also:
             parts.append(self.policy.message("answer_see_also", clauses=", ".join(also)))
+        related = self._related([c.clause for c in quoted])
+        if related:
+            parts.append(self.policy.message("answer_related", policies=related))
         parts.append(self._source_line([c.clause for c in quoted]))
         notes = (self.policy.message("review_overdue"),)
         return Answer(question, "\n\n".join(parts + list(notes)), True, tuple(citations), notes=notes)
+
+    def _related(self, clause_ids: list[str]) -> str:
+        """The related policies the quoted clauses point to, with who holds each: "Dignity at Work
+        Policy (People Services)"."""
+        keys = dict.fromkeys(k for cid in clause_ids for k in self.policy.clause(cid).related)
+        return "; ".join(f"{self.policy.related[k].name} ({self.policy.related[k].contact})" for k in keys)
 
     def _source_line(self, clauses: list[str]) -> str:
         line = self.policy.message("answer_source", clauses=", ".join(clauses))

@@ -108,3 +108,9 @@ def test_json_shape_matches_the_interface(answerer, policy):
     assert set(data) == {"question", "answer", "in_scope", "citations", "policy"}
     assert data["policy"] == {"number": "SOCIAL001", "version": "Final v1.0", "next_review": "2017-07"}
     assert set(data["citations"][0]) == {"clause", "quote"}
+
+
+def test_answer_names_the_related_policy_and_who_holds_it(answerer):
+    answer = answerer.answer("A colleague keeps posting nasty things about me on Facebook. What can I do?")
+    assert answer.citations[0].clause == "7.4"
+    assert "Related: Dignity at Work Policy (People Services)." in answer.text
