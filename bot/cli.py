@@ -42,6 +42,20 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from bot.core import Core
+
+    core = Core.from_settings()
+    drafts = _batch_items(sys.stdin) if args.draft == "-" else [args.draft]
+    for draft in drafts:
+        review = core.reviewer.review(draft)
+        if args.json:
+            print(json.dumps(review.to_json(), ensure_ascii=False), flush=True)
+        else:
+            print(core.describe_review(review) + ("\n" if args.draft == "-" else ""), flush=True)
+    return 0
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from adapters.console.chat import run_chat
     from bot.core import Core
@@ -81,6 +95,11 @@ def parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help="the question, or '-' for batch mode")
     ask.add_argument("--json", action="store_true", help="print JSON (one object a line in batch mode)")
     ask.set_defaults(handler=cmd_ask)
+
+    check = sub.add_parser("check", help="review one draft post ('-' reads one draft a line from stdin)")
+    check.add_argument("draft", help="the draft, or '-' for batch mode")
+    check.add_argument("--json", action="store_true", help="print JSON (one object a line in batch mode)")
+    check.set_defaults(handler=cmd_check)
 
     serve = sub.add_parser("serve", help="run the HTTP server (health checks and metrics; platforms as configured)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 in a container)")

@@ -16,9 +16,11 @@ QUIT = {"quit", "exit", "/quit", "/exit", ":q"}
 PROMPT = "you> "
 
 
-def render(reply: Reply) -> str:
-    """Console rendering: the reply's plain text, indented under the bot's name."""
-    first, *rest = reply.text.split("\n")
+def render(reply: Reply, offer_text: str = "") -> str:
+    """Console rendering: the reply's plain text, indented under the bot's name, then the offer of
+    the other reading (a button on Slack and Teams)."""
+    text = f"{reply.text}\n{offer_text}" if offer_text else reply.text
+    first, *rest = text.split("\n")
     return "\n".join(["snp-bot> " + first] + [("         " + line).rstrip() for line in rest])
 
 
@@ -41,5 +43,7 @@ def run_chat(conversation: Conversation, stdin: TextIO = sys.stdin, stdout: Text
             break
         if not line.strip() and not interactive:
             continue
-        print(render(conversation.handle(Message(line, sender))) + "\n", file=stdout, flush=True)
+        reply = conversation.handle(Message(line, sender))
+        offer = conversation.answerer.policy.message(f"offer_{reply.offer}") if reply.offer else ""
+        print(render(reply, offer) + "\n", file=stdout, flush=True)
     return 0

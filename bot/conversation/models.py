@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.answer.models import Citation
+from bot.review.models import Finding
 
-ReplyKind = Literal["answer", "declined", "guide", "notice"]
+ReplyKind = Literal["answer", "declined", "guide", "notice", "review"]
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class Message:
     text: str
     sender: str = ""
     platform: str = "console"
+    #: Kinds of what came with the message ("image/png", "file"): the bot cannot see them, but an
+    #: image means a photo-consent and logo reminder.
+    attachments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -32,3 +36,9 @@ class Reply:
     text: str
     kind: ReplyKind
     citations: tuple[Citation, ...] = field(default=())
+    findings: tuple[Finding, ...] = field(default=())
+    verdict: str = ""
+    rewrite: str | None = None
+    #: The other reading the bot offers when it chose by the message's shape: "ask" (treat the
+    #: text as a question) or "check" (review it as a draft). Platforms show it as a button.
+    offer: str = ""

@@ -1,0 +1,91 @@
+"""Confidentiality (6.2): information that identifies, or could identify, a patient or a colleague
+together with something held in confidence.
+
+- An NHS number that passes its check digit, or a date of birth, is enough on its own.
+- A weaker identifier (a ward or bed, an address or postcode, a phone number or email, a number
+  shaped like an NHS number, an age) counts when a person or a clinical or personal detail is near.
+- A person (a title and name, initials, "the lad in bay 3", a named colleague) counts when a
+  clinical or personal detail (a condition, "off sick", "final written warning", pay) is near.
+- A screenshot or photo of a record counts on its own.
+Negated mentions ("I'd never share patient details") do not count.
+"""
+
+from __future__ import annotations
+
+from bot.review.detectors.common import colleagues
+from bot.review.draft import Draft
+from bot.review.identifiers import find_identifiers
+from bot.review.lexicon import Found, Lexicon
+from bot.review.models import Hit, Span
+
+STRONG = {"nhs_number", "date_of_birth"}
+DETAILS = ("clinical_detail", "personal_matter", "pay_band")
+
+
+def _people(draft: Draft, lexicon: Lexicon) -> list[tuple[Found, str]]:
+    """Person references with the placeholder each is redacted to."""
+    patients = [(m, "patient") for name in ("titled_name", "initials") for m in draft.find(lexicon, name)]
+    # "my daughter" is the author's own family, not someone whose confidence the author holds.
+    described = [(m, "patient") for m in draft.find(lexicon, "person_reference")
+                 if not draft.text[max(0, m.start() - 3):m.start()].lower() == "my "]
+    staff = [(m, "person") for m in colleagues(draft, lexicon)]
+    return patients + described + staff
+
+
+def _detail_near(draft: Draft, lexicon: Lexicon, position: int) -> list[Found]:
+    return [m for name in DETAILS for m in draft.near(lexicon, name, position, reach=1)]
+
+
+def _captures(draft: Draft, lexicon: Lexicon) -> list[Found]:
+    """A record shown as it stands, or a screenshot of something that is a record or about a patient."""
+    found = draft.find(lexicon, "record_capture")
+    for cue in draft.find(lexicon, "capture_cue"):
+        if any(draft.near(lexicon, name, cue.start(), 1) for name in ("record_subject", "person_reference",
+                                                                       "clinical_detail")):
+            found.append(cue)
+    return found
+
+
+def _consented_story(draft: Draft, lexicon: Lexicon, evidence: list[Span]) -> bool:
+    """A patient story shared with the person's stated permission and no hard identifier in it."""
+    if not draft.has(lexicon, "consent_stated"):
+        return False
+    hard = ("titled_name", "initials", "street_address", "reference_number")
+    return not any(draft.find(lexicon, name) for name in hard)
+
+
+def _weak_identifiers(draft: Draft, lexicon: Lexicon) -> list[tuple[Span, str]]:
+    found = [(Span(i.start, i.end), i.kind) for i in find_identifiers(draft.text) if i.kind not in STRONG]
+    own = [m.start() for m in draft.find(lexicon, "age_of_own", allow_negated=True)]
+    for name, kind in (("reference_number", "reference_number"), ("street_address", "address"), ("age", "age")):
+        found += [(Span(m.start(), m.end()), kind) for m in draft.find(lexicon, name)
+                  if not any(o <= m.start() <= o + 4 for o in own)]
+    return found
+
+
+def confidentiality(draft: Draft, lexicon: Lexicon) -> Hit | None:
+    evidence: list[Span] = []
+    redact: list[tuple[Span, str]] = []
+    for ident in find_identifiers(draft.text):
+        if ident.kind in STRONG and not draft.negated(lexicon, ident.start):
+            evidence.append(Span(ident.start, ident.end))
+            redact.append((Span(ident.start, ident.end), ident.kind))
+    people = _people(draft, lexicon)
+    for person, placeholder in people:
+        details = _detail_near(draft, lexicon, person.start())
+        if details:
+            evidence += [Span(person.start(), person.end())] + [Span(d.start(), d.end()) for d in details]
+            redact.append((Span(person.start(), person.end()), placeholder))
+    for span, kind in _weak_identifiers(draft, lexicon):
+        near_people = [(p, ph) for p, ph in people if abs(p.start() - span.start) < 120]
+        if near_people or _detail_near(draft, lexicon, span.start):
+            evidence.append(span)
+            redact.append((span, kind))
+            for person, placeholder in near_people:
+                evidence.append(Span(person.start(), person.end()))
+                redact.append((Span(person.start(), person.end()), placeholder))
+    evidence += [Span(c.start(), c.end()) for c in _captures(draft, lexicon)]
+    strong = any(kind in STRONG for _, kind in redact)
+    if not evidence or (not strong and _consented_story(draft, lexicon, evidence)):
+        return None
+    return Hit("confidentiality", tuple(sorted(set(evidence), key=lambda s: (s.start, s.end))), tuple(redact))

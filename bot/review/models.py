@@ -1,0 +1,66 @@
+"""What a draft review returns: findings by category of review-taxonomy.md, a verdict, a rewrite."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Severity = Literal["caution", "breach_risk"]
+Verdict = Literal["ok", "caution", "breach_risk"]
+CATEGORIES = ("confidentiality", "disrepute", "bullying", "sexual", "speaking_for_org", "logo",
+              "photo_consent", "grievance", "whistleblowing", "illegal")
+
+
+@dataclass(frozen=True)
+class Span:
+    """Where in the draft a cue stands: `text[start:end]`."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A detector's raw result: a category and the spans of the words that cause it."""
+
+    category: str
+    spans: tuple[Span, ...]
+    #: Spans to redact in the rewrite (identifiers), as opposed to sentences to remove.
+    redact: tuple[tuple[Span, str], ...] = ()
+    #: "disclaimer" when the fix is to add a "views are my own" line rather than remove words.
+    remedy: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    category: str
+    clause: str
+    severity: Severity
+    evidence: str
+    advice: str
+    spans: tuple[Span, ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class Review:
+    text: str
+    verdict: Verdict
+    findings: tuple[Finding, ...]
+    rewrite: str | None
+    notice: str = ""
+
+    def to_json(self) -> dict:
+        """The `check --json` shape of interfaces.md."""
+        return {
+            "text": self.text,
+            "verdict": self.verdict,
+            "findings": [{"category": f.category, "clause": f.clause, "severity": f.severity,
+                          "evidence": f.evidence, "advice": f.advice} for f in self.findings],
+            "rewrite": self.rewrite,
+        }
+
+
+def verdict_of(findings: tuple[Finding, ...] | list[Finding]) -> Verdict:
+    """The taxonomy's rule: breach_risk if any finding is, else caution if any, else ok."""
+    severities = {f.severity for f in findings}
+    return "breach_risk" if "breach_risk" in severities else "caution" if severities else "ok"
