@@ -88,3 +88,30 @@ def test_an_invalid_setting_is_named_not_a_traceback():
     proc = run("ask", "Can I post photos?", env={**os.environ, "PORT": "not-a-number"})
     assert proc.returncode == 2
     assert "PORT" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_check_json_has_the_interface_shape_and_a_verdict():
+    proc = run("check", "We at Bolton CCG fully support the closure of the minor injuries unit.", "--json")
+    data = json.loads(proc.stdout)
+    assert data["verdict"] == "caution"
+    assert data["findings"][0]["category"] == "speaking_for_org"
+    assert data["findings"][0]["clause"] == "5.1.2"
+
+
+def test_check_text_names_the_clause_and_offers_a_rewrite():
+    proc = run("check", "Our CCG's new app is a total shambles. Lovely weather though.")
+    assert proc.returncode == 0
+    assert "clause 6.2" in proc.stdout and "A safer version:" in proc.stdout
+
+
+def test_check_batch_answers_every_line_in_order_even_for_bad_input():
+    lines = ["Lovely sunny day in Bolton", json.dumps("line one\nThe CCG is a joke"), "", "y" * 40_001]
+    stdin = ("\n".join(lines) + "\n").encode() + b"\x00\x01\xff\n"
+    proc = run("check", "--json", "-", stdin=stdin)
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert [o["verdict"] for o in out] == ["ok", "breach_risk", "ok", "ok", "ok"]
+    assert out[1]["findings"][0]["category"] == "disrepute"
+    assert out[2]["findings"] == [] and out[4]["findings"] == []
+    assert "no draft" in out[2]["notice"] and "40,001 characters" in out[3]["notice"]
+    assert "couldn't read" in out[4]["notice"] and "notice" not in out[0]

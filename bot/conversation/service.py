@@ -18,6 +18,7 @@ from bot.review.messages import describe
 DRAFT_PREFIX = re.compile(r"^\s*(?:check|draft)\s*:\s*", re.IGNORECASE)
 ASK_PREFIX = re.compile(r"^\s*(?:ask|question)\s*:\s*", re.IGNORECASE)
 CHECK_COMMAND = re.compile(r"^\s*/?snp-check\b\s*", re.IGNORECASE)
+SLASH_COMMAND = re.compile(r"^\s*/[a-z][\w-]*", re.IGNORECASE)
 QUESTION_START = re.compile(
     r"^\s*(?:hi|hello|hey)?[,!\s]*(?:can|could|may|might|am|is|are|was|were|do|does|did|should|shall|will|would|"
     r"have|has|what|what's|whats|who|who's|whom|when|where|why|how|which|if|any|help|thanks|thank)\b",
@@ -25,11 +26,14 @@ QUESTION_START = re.compile(
 
 
 def route(text: str) -> tuple[str, str, bool]:
-    """(intent, body, decided): intent is "question", "draft" or "check_prompt"; `decided` is True
+    """(intent, body, decided): intent is "question", "draft", "check_prompt" or "unknown_command";
+    `decided` is True
     when the bot chose by the message's shape rather than by an explicit rule."""
     if match := CHECK_COMMAND.match(text):
         body = text[match.end():]
         return ("draft", body, False) if body.strip() else ("check_prompt", "", False)
+    if match := SLASH_COMMAND.match(text):
+        return "unknown_command", match.group(0).strip(), False
     if match := DRAFT_PREFIX.match(text):
         return "draft", text[match.end():], False
     if match := ASK_PREFIX.match(text):
@@ -49,8 +53,8 @@ class Conversation:
 
     def handle(self, message: Message) -> Reply:
         intent, body, decided = route(message.text)
-        if intent == "check_prompt":
-            return Reply(self.answerer.policy.message("check_prompt"), "notice")
+        if intent in ("check_prompt", "unknown_command"):
+            return Reply(self.answerer.policy.message(intent, command=body), "notice")
         if intent == "draft":
             reply = self._from_review(self.reviewer.review(body, message.attachments), decided)
             REVIEWS.labels(reply.verdict or "notice").inc()

@@ -50,14 +50,16 @@ class Review:
     notice: str = ""
 
     def to_json(self) -> dict:
-        """The `check --json` shape of interfaces.md."""
-        return {
+        """The `check --json` shape of interfaces.md, plus `notice` when the input could not be
+        reviewed (empty, unreadable, too long, not English), saying why."""
+        data = {
             "text": self.text,
             "verdict": self.verdict,
             "findings": [{"category": f.category, "clause": f.clause, "severity": f.severity,
                           "evidence": f.evidence, "advice": f.advice} for f in self.findings],
             "rewrite": self.rewrite,
         }
+        return {**data, "notice": self.notice} if self.notice else data
 
 
 def verdict_of(findings: tuple[Finding, ...] | list[Finding]) -> Verdict:

@@ -53,3 +53,8 @@ def test_shape_decides_the_rest_and_the_other_reading_is_offered(conversation):
 def test_an_attachment_reaches_the_reviewer(conversation):
     reply = conversation.handle(Message("check: look at this!", "amy", attachments=("image/png",)))
     assert "photo_consent" in {f.category for f in reply.findings}
+
+
+def test_an_unknown_command_is_named_not_reviewed(conversation):
+    reply = conversation.handle(Message("/frobnicate now", "amy"))
+    assert reply.kind == "notice" and "/frobnicate" in reply.text
