@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 from typing import Literal
 
 import pycld2
@@ -51,14 +53,34 @@ def script_is_latin(text: str) -> bool:
     return not letters or latin >= len(letters) / 2
 
 
+#: How many of the most frequent English words count as "common English" for the language check.
+COMMON_WORDS = 15_000
+LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
+
+
+@lru_cache(maxsize=1)
+def english_words() -> tuple[frozenset[str], frozenset[str]]:
+    """(every word, the most common words) of SymSpell's English frequency list, most frequent
+    first in the file; loaded once, when first needed."""
+    data = (resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt").read_bytes().split()[::2]
+    words = [w.decode() for w in data]
+    return frozenset(words), frozenset(words[:COMMON_WORDS])
+
+
+def common_english_share(text: str) -> float:
+    words = LETTER_WORD.findall(text.lower())
+    return sum(w in english_words()[1] for w in words) / len(words) if words else 1.0
+
+
 def is_other_language(text: str) -> bool:
-    """True when the text is reliably in a language other than English (CLD2, microseconds a call);
-    the policy content is English only, so such text gets a clear message rather than a guess.
-    Short or mixed text that CLD2 cannot place counts as English."""
+    """True when the text is in a language other than English: the policy content is English
+    only, so such text gets a clear message rather than a guess. CLD2 names the language in
+    microseconds but takes short English for Scots now and then, so its verdict counts only when
+    most words are not common English either."""
     if not script_is_latin(text):
         return True
     try:
         reliable, _, details = pycld2.detect(text)
     except pycld2.error:
         return False
-    return bool(reliable) and details[0][1] not in ("en", "un")
+    return bool(reliable) and details[0][1] not in ("en", "un") and common_english_share(text) < 0.6

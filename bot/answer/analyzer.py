@@ -10,21 +10,15 @@ from __future__ import annotations
 
 import re
 from functools import cached_property
-from importlib import resources
 
 import Stemmer
 from symspellpy import SymSpell, Verbosity
 
 from bot.policy.models import Vocabulary
+from bot.text import english_words
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 CONCEPT = "~"
-
-
-def _english_words() -> frozenset[str]:
-    """Known English words (SymSpell's frequency list), which are never 'corrected'."""
-    data = (resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt").read_bytes()
-    return frozenset(word.decode() for word in data.split()[::2])
 
 
 def normalise(text: str) -> str:
@@ -73,7 +67,8 @@ class Analyzer:
 
     @cached_property
     def _known(self) -> frozenset[str]:
-        return _english_words()
+        """Known English words, which are never 'corrected'."""
+        return english_words()[0]
 
     @cached_property
     def _speller(self) -> SymSpell:

@@ -39,3 +39,4 @@ def test_other_languages_are_recognised_and_english_slang_is_not():
     assert is_other_language("¿Puedo publicar fotos de mis compañeros en Instagram?")
     assert not is_other_language("can i put pics from the xmas do on insta lol")
     assert not is_other_language("hi")
+    assert not is_other_language("Lovely sunny day in Bolton")
