@@ -8,7 +8,7 @@ import pytest
 from bot.answer import Answerer
 from bot.conversation import Conversation
 from bot.policy import Policy, load_policy
-from bot.review import Reviewer
+from bot.review.service import Reviewer
 from bot.review.lexicon import load_lexicon
 
 

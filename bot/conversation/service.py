@@ -12,8 +12,9 @@ import re
 from bot.answer import Answer, Answerer
 from bot.conversation.models import Message, Reply
 from bot.metrics import QUESTIONS, REVIEWS
-from bot.review import Review, Reviewer
 from bot.review.messages import describe
+from bot.review.models import Review
+from bot.review.service import Reviewer
 
 DRAFT_PREFIX = re.compile(r"^\s*(?:check|draft)\s*:\s*", re.IGNORECASE)
 ASK_PREFIX = re.compile(r"^\s*(?:ask|question)\s*:\s*", re.IGNORECASE)
