@@ -99,7 +99,7 @@ def test_check_json_has_the_interface_shape_and_a_verdict():
 
 
 def test_check_text_names_the_clause_and_offers_a_rewrite():
-    proc = run("check", "Our CCG's new app is a total shambles. Lovely weather though.")
+    proc = run("check", "Our CCG's new app is a complete farce. Lovely weather though.")
     assert proc.returncode == 0
     assert "clause 6.2" in proc.stdout and "A safer version:" in proc.stdout
 

@@ -1,6 +1,6 @@
 """Photo consent (5.1.4): photos or video taken at work, of patients, colleagues or the author,
 with no word that everyone shown agreed. A holiday selfie is not taken at work; "everyone in the
-pic was happy for it to go up" is consent. An attached image is a photo the bot cannot see.
+picture agreed to it" is consent. An attached image is a photo the bot cannot see.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from bot.review.draft import Draft
 from bot.review.lexicon import Found, Lexicon
 from bot.review.models import Hit
 
-#: Emoji and "lol" alone are weak signs of mockery; a phrase ("nobody can stand him") is strong.
+#: Emoji and "lol" alone are weak signs of mockery; a phrase ("everyone avoids her") is strong.
 WEAK_MOCKING = re.compile(r"^(?:😂|🤣|lol|lmao|🙄|😴|🤦|haha|apparently|caught|'[^']*')$", re.IGNORECASE)
 
 
@@ -54,7 +54,7 @@ def disrepute(draft: Draft, lexicon: Lexicon) -> Hit | None:
 
 def _mockery(draft: Draft, lexicon: Lexicon, position: int) -> list[Found]:
     """Signs of mockery in the person's own sentence: next door, they may be about something else
-    ("Today was rubbish. Booked a 1:1 with my manager")."""
+    ("What a grim commute. Seeing my manager at ten")."""
     return any_near(draft, lexicon, ("mocking", "scare_quotes", "scare_quote_phrase", "threat", "exclusion",
                                      "derogatory", "innuendo"), position, 0)
 

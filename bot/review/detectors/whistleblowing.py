@@ -3,7 +3,7 @@ crime, a failure of a legal duty, a danger to health and safety, harm to the env
 cover-up. One clear sign (fraud, a cover-up, clinical waste in the skips), or two weaker ones
 (a locked fire exit, "someone will get hurt") in a work setting.
 
-Negation is not applied: "no declaration of interest" is the allegation, not its denial.
+Negation is not applied: "no tender was run" is the allegation, not its denial.
 """
 
 from __future__ import annotations

@@ -78,7 +78,7 @@ def test_policy_link_is_shown_when_configured(policy):
 
 
 def test_citations_are_best_first_and_at_most_three(answerer):
-    answer = answerer.answer("Can I moan on Facebook about my manager and post a photo of her?")
+    answer = answerer.answer("Can I rant on Facebook about my manager and put up a photo of her?")
     assert 1 <= len(answer.citations) <= 3
     assert len({c.clause for c in answer.citations}) == len(answer.citations)
 
@@ -111,6 +111,6 @@ def test_json_shape_matches_the_interface(answerer, policy):
 
 
 def test_answer_names_the_related_policy_and_who_holds_it(answerer):
-    answer = answerer.answer("A colleague keeps posting nasty things about me on Facebook. What can I do?")
+    answer = answerer.answer("A colleague keeps sharing nasty memes about me in a Facebook group. How do I deal with it?")
     assert answer.citations[0].clause == "7.4"
     assert "Related: Dignity at Work Policy (People Services)." in answer.text

@@ -18,7 +18,7 @@ def a_valid_nhs_number() -> str:
 
 FLAGGED = [
     ("Mrs P on ward 9 has finally agreed to her dialysis, such a relief", "confidentiality"),
-    ("Heard Gareth from estates is off sick with stress again, third time this year", "confidentiality"),
+    ("Heard Gareth from estates is off sick with stress again, second time since spring", "confidentiality"),
     ("Our CCG's new referral pathway is a total shambles, who signed this off?!", "disrepute"),
     ("The out of hours provider we pay millions to is an absolute joke, never answer the phone", "disrepute"),
     ("Honestly Sharon in payroll is a muppet 🙄 can't even add up her own timesheet 😂", "bullying"),
@@ -30,7 +30,7 @@ FLAGGED = [
     ("As a commissioning manager at NHS Bolton CCG I think the new dental contract is unworkable.",
      "speaking_for_org"),
     ("Put the CCG logo on our five-a-side team shirts 😎", "logo"),
-    ("Selfie with the whole contracts team in the office before the quarterly review 📸", "photo_consent"),
+    ("Selfie with the whole contracts team at our desks after the quarterly review 📸", "photo_consent"),
     ("Our provider has been falsifying waiting list figures for months and nobody at work will act.",
      "whistleblowing"),
 ]
@@ -39,12 +39,12 @@ CLEAN = [
     "Views my own, but after ten years at NHS Bolton CCG I think social prescribing should be everywhere.",
     "Team photo from the away day – everyone in it was happy for it to be shared 😊",
     "Huge well done to Imran in finance for getting the year-end accounts signed off early 👏",
-    "Ridiculous that the government has frozen public health funding again. Write to your MP.",
+    "Shocking decision by the government to freeze public health funding again. Contact your MP.",
     "Proud of our diabetes team for launching the new foot-check clinic this week 💙",
     "I would never post patient details online, and neither should you.",
     "RT @NHSBoltonCCG: Our new urgent treatment centre opens on Monday. Find out more on our website.",
     "Happy birthday to my little girl, 6 today 🎂",
-    "We're hiring! Band 5 admin officer, 12-month fixed term. Link below.",
+    "We're hiring! Band 5 admin officer, permanent and full time. Apply through the link.",
     "The printer on the second floor has jammed again 🙃 send help",
 ]
 
@@ -87,7 +87,7 @@ def test_an_invalid_check_digit_alone_is_not_an_nhs_number(reviewer):
 
 def test_verdict_follows_the_taxonomy_rule(reviewer):
     assert reviewer.review("Put the CCG logo on our five-a-side team shirts 😎").verdict == "caution"
-    mixed = reviewer.review("Put the CCG logo on our shirts 😎 The CCG is a total shambles anyway.")
+    mixed = reviewer.review("Put the CCG logo on our shirts 😎 The CCG is a complete farce anyway.")
     assert {"logo", "disrepute"} <= categories(mixed) and mixed.verdict == "breach_risk"
 
 
@@ -97,9 +97,9 @@ def test_missing_disclaimer_is_fixed_by_adding_one(reviewer):
 
 
 def test_breach_sentence_is_marked_for_removal_and_the_rest_kept(reviewer):
-    review = reviewer.review("Lovely team lunch today. The CCG is a total shambles though.")
+    review = reviewer.review("Lovely team lunch today. The CCG is a complete farce though.")
     assert review.rewrite.startswith("Lovely team lunch today.")
-    assert "[remove: The CCG is a total shambles though.]" in review.rewrite
+    assert "[remove: The CCG is a complete farce though.]" in review.rewrite
 
 
 def test_consent_silences_the_photo_finding(reviewer):
