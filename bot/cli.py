@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -28,32 +28,37 @@ def _batch_items(stream: TextIO) -> Iterator[str]:
             yield line
 
 
+def _run(item: str, as_json: bool, handle: Callable[[str], tuple[dict, str]]) -> int:
+    """One item, or one a line from stdin when `item` is "-": printed as JSON or as text."""
+    batch = item == "-"
+    for text in _batch_items(sys.stdin) if batch else [item]:
+        data, words = handle(text)
+        print(json.dumps(data, ensure_ascii=False) if as_json else words + ("\n" if batch else ""), flush=True)
+    return 0
+
+
 def cmd_ask(args: argparse.Namespace) -> int:
     from bot.core import Core
 
     core = Core.from_settings()
-    questions = _batch_items(sys.stdin) if args.question == "-" else [args.question]
-    for question in questions:
+
+    def handle(question: str) -> tuple[dict, str]:
         answer = core.answerer.answer(question)
-        if args.json:
-            print(json.dumps(answer.to_json(core.policy.meta), ensure_ascii=False), flush=True)
-        else:
-            print(answer.text + ("\n" if args.question == "-" else ""), flush=True)
-    return 0
+        return answer.to_json(core.policy.meta), answer.text
+
+    return _run(args.question, args.json, handle)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
     from bot.core import Core
 
     core = Core.from_settings()
-    drafts = _batch_items(sys.stdin) if args.draft == "-" else [args.draft]
-    for draft in drafts:
+
+    def handle(draft: str) -> tuple[dict, str]:
         review = core.reviewer.review(draft)
-        if args.json:
-            print(json.dumps(review.to_json(), ensure_ascii=False), flush=True)
-        else:
-            print(core.describe_review(review) + ("\n" if args.draft == "-" else ""), flush=True)
-    return 0
+        return review.to_json(), core.describe_review(review)
+
+    return _run(args.draft, args.json, handle)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:

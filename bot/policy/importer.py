@@ -214,7 +214,7 @@ def write_policy_folder(source: Path, out: Path) -> str:
             lines.append(f"No guidance yet for clauses: {', '.join(missing)}")
         if stale := sorted(guided - set(ids)):
             lines.append(f"Guidance for clauses no longer in the policy (remove it): {', '.join(stale)}")
-    for name in ("vocabulary.yaml", "messages.yaml"):
+    for name in ("vocabulary.yaml", "messages.yaml", "review.yaml"):
         if not (out / name).exists() and (default_content_dir() / name).exists():
             shutil.copyfile(default_content_dir() / name, out / name)
             lines.append(f"Copied the default {name}; adapt it to your organisation.")

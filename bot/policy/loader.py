@@ -32,12 +32,13 @@ def default_content_dir() -> Path:
     return Path(str(resources.files("policy_content")))
 
 
-def _read(folder: Path, name: str) -> dict:
+def read_yaml(folder: Path, name: str) -> dict:
+    """A YAML mapping from the policy folder, or a PolicyContentError naming the file and fault."""
     path = folder / name
     try:
         data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except FileNotFoundError:
-        raise PolicyContentError(f"{path}: file missing (a policy folder needs {', '.join(FILES)})") from None
+        raise PolicyContentError(f"{path}: file missing") from None
     except yaml.YAMLError as exc:
         raise PolicyContentError(f"{path}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):
@@ -65,7 +66,7 @@ def _check_references(policy: Policy) -> None:
 def load_policy(folder: Path | None = None) -> Policy:
     """Read and validate a policy folder; cached, since the content does not change while serving."""
     folder = Path(folder) if folder else default_content_dir()
-    imported, guidance, vocabulary, messages = (_read(folder, name) for name in FILES)
+    imported, guidance, vocabulary, messages = (read_yaml(folder, name) for name in FILES)
     try:
         policy = Policy(
             meta={**imported["policy"], "organisation": guidance.get("organisation", "")},

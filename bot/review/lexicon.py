@@ -17,9 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import ahocorasick
-import yaml
 
-from bot.policy.loader import SAFE_LOADER, PolicyContentError, default_content_dir
+from bot.policy.loader import PolicyContentError, default_content_dir, read_yaml
 
 WORD = re.compile(r"\w")
 
@@ -143,14 +142,9 @@ class Lexicon:
 
 
 def load_lexicon(folder: Path | None = None) -> Lexicon:
-    path = Path(folder or default_content_dir()) / "review.yaml"
+    folder = Path(folder or default_content_dir())
+    data = read_yaml(folder, "review.yaml")
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
-    except FileNotFoundError:
-        raise PolicyContentError(f"{path}: file missing") from None
-    except yaml.YAMLError as exc:
-        raise PolicyContentError(f"{path}: not valid YAML: {exc}") from None
-    try:
-        return Lexicon(data, str(path))
+        return Lexicon(data, str(folder / "review.yaml"))
     except (KeyError, TypeError) as exc:
-        raise PolicyContentError(f"{path}: {exc!r}") from None
+        raise PolicyContentError(f"{folder / 'review.yaml'}: {exc!r}") from None
