@@ -193,8 +193,8 @@ def _guidance_skeleton(data: dict) -> str:
 def write_policy_folder(source: Path, out: Path) -> str:
     """Import `source` into the folder `out`, keeping any guidance already there.
 
-    Writes policy.yaml; adds guidance.yaml (a skeleton), vocabulary.yaml and messages.yaml (the
-    shipped ones, which are not specific to one policy) only where missing. Returns a report.
+    Writes policy.yaml; adds guidance.yaml (a skeleton), and vocabulary.yaml, messages.yaml and
+    review.yaml (the shipped ones, to adapt) only where missing. Returns a report.
     """
     from bot.policy.loader import default_content_dir
 
