@@ -40,7 +40,10 @@ def speaking_for_org(draft: Draft, lexicon: Lexicon) -> Hit | None:
 def logo(draft: Draft, lexicon: Lexicon) -> Hit | None:
     if draft.has(lexicon, "logo_permission"):
         return None
-    cues = [m for m in draft.find(lexicon, "logo_cue")
-            if draft.near(lexicon, "org_target", m.start(), 0, allow_negated=True)
-            or "ccg" in m.group(0).lower() or "nhs" in m.group(0).lower()]
-    return hit("logo", cues)
+    evidence = []
+    for cue in draft.find(lexicon, "logo_cue"):
+        owner = [m for m in draft.near(lexicon, "org_target", cue.start(), 0, allow_negated=True)
+                 if abs(m.start() - cue.start()) < 40]
+        if owner or "ccg" in cue.group(0).lower() or "nhs" in cue.group(0).lower():
+            evidence += owner[:1] + [cue]
+    return hit("logo", evidence)
