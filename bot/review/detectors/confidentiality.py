@@ -19,7 +19,7 @@ from bot.review.lexicon import Found, Lexicon
 from bot.review.models import Hit, Span
 
 STRONG = {"nhs_number", "date_of_birth"}
-DETAILS = ("clinical_detail", "personal_matter", "pay_band")
+DETAILS = ("clinical_detail", "personal_matter", "pay_band", "pay_amount")
 
 
 def _people(draft: Draft, lexicon: Lexicon) -> list[tuple[Found, str]]:

@@ -61,8 +61,12 @@ def _mockery(draft: Draft, lexicon: Lexicon, position: int) -> list[Found]:
 
 def bullying(draft: Draft, lexicon: Lexicon) -> Hit | None:
     for person in colleagues(draft, lexicon):
+        if draft.text[max(0, person.start() - 3):person.start()].lower() == "as ":
+            continue  # "as head of planned care" is the author describing themselves
         signs = _mockery(draft, lexicon, person.start())
-        strength = sum(1 if WEAK_MOCKING.match(m.group(0)) else 2 for m in signs)
+        # The same emoji twice ("😂😂") is one sign, not two.
+        weak = {m.group(0).lower() for m in signs if WEAK_MOCKING.match(m.group(0))}
+        strength = len(weak) + 2 * sum(1 for m in signs if not WEAK_MOCKING.match(m.group(0)))
         praised = any_near(draft, lexicon, ("praise",), person.start(), 1)
         if strength >= (4 if praised else 2):
             return hit("bullying", [person, *signs])
