@@ -8,6 +8,8 @@ it. The logo counts when the draft uses or will use it, unless Communications' p
 
 from __future__ import annotations
 
+import re
+
 from bot.review.detectors.common import hit
 from bot.review.draft import Draft
 from bot.review.lexicon import Lexicon
@@ -23,8 +25,12 @@ def speaking_for_org(draft: Draft, lexicon: Lexicon) -> Hit | None:
     if _is_official_quote(draft, lexicon):
         return None
     voice = draft.find(lexicon, "org_voice", allow_negated=True) + draft.find(lexicon, "org_statement", allow_negated=True)
-    if not voice and draft.has(lexicon, "org_target"):
-        voice = draft.find(lexicon, "org_we", allow_negated=True)
+    if not voice:
+        # "We will not be cutting IVF" speaks for the CCG only when the CCG is the "we" of the
+        # sentence, not the "they" of a protest ("if they shut it we'll …").
+        voice = [m for m in draft.find(lexicon, "org_we", allow_negated=True)
+                 if draft.near(lexicon, "org_target", m.start(), 0, allow_negated=True)
+                 and not re.search(r"\bthey\b", draft.text[draft.window(m.start(), 0)[0]:m.start()], re.I)]
     if voice:
         return hit("speaking_for_org", voice)
     claims = draft.find(lexicon, "employment_claim") + draft.find(lexicon, "employment_pattern")

@@ -137,3 +137,8 @@ def test_json_shape_matches_the_interface(reviewer):
     data = reviewer.review("Put the CCG logo on our five-a-side team shirts 😎").to_json()
     assert set(data) == {"text", "verdict", "findings", "rewrite"}
     assert set(data["findings"][0]) == {"category", "clause", "severity", "evidence", "advice"}
+
+
+def test_a_protest_against_the_ccg_is_not_speaking_for_it(reviewer):
+    review = reviewer.review("If the CCG closes our clinic we'll be outside their offices every day with banners.")
+    assert "speaking_for_org" not in categories(review)
