@@ -8,8 +8,6 @@ it. The logo counts when the draft uses or will use it, unless Communications' p
 
 from __future__ import annotations
 
-import re
-
 from bot.review.detectors.common import hit
 from bot.review.draft import Draft
 from bot.review.lexicon import Lexicon
@@ -21,21 +19,25 @@ def _is_official_quote(draft: Draft, lexicon: Lexicon) -> bool:
     return bool(quotes) and quotes[0].start() < 40
 
 
+def _employment_claims(draft: Draft, lexicon: Lexicon) -> list:
+    claims = draft.find(lexicon, "employment_claim") + draft.find(lexicon, "employment_pattern")
+    if draft.has(lexicon, "org_target"):
+        claims += draft.find(lexicon, "job_title_claim")
+    return claims
+
+
 def speaking_for_org(draft: Draft, lexicon: Lexicon) -> Hit | None:
     if _is_official_quote(draft, lexicon):
         return None
     voice = draft.find(lexicon, "org_voice", allow_negated=True) + draft.find(lexicon, "org_statement", allow_negated=True)
-    if not voice:
-        # "We will not be cutting IVF" speaks for the CCG only when the CCG is the "we" of the
-        # sentence, not the "they" of a protest ("if they shut it we'll …").
+    claims = _employment_claims(draft, lexicon)
+    if not voice and claims:
+        # "We will not be cutting IVF" speaks for the CCG when the author has said they work
+        # there; from anyone else "we" is a group of staff or campaigners.
         voice = [m for m in draft.find(lexicon, "org_we", allow_negated=True)
-                 if draft.near(lexicon, "org_target", m.start(), 0, allow_negated=True)
-                 and not re.search(r"\bthey\b", draft.text[draft.window(m.start(), 0)[0]:m.start()], re.I)]
+                 if draft.near(lexicon, "org_target", m.start(), 0, allow_negated=True)]
     if voice:
         return hit("speaking_for_org", voice)
-    claims = draft.find(lexicon, "employment_claim") + draft.find(lexicon, "employment_pattern")
-    if draft.has(lexicon, "org_target"):
-        claims += draft.find(lexicon, "job_title_claim")
     opinions = draft.find(lexicon, "opinion")
     if claims and opinions and not draft.has(lexicon, "disclaimer"):
         found = hit("speaking_for_org", claims + opinions[:1])
