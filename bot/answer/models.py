@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.policy.models import PolicyMeta
 
@@ -26,7 +26,6 @@ class Answer:
     in_scope: bool
     citations: tuple[Citation, ...] = ()
     pointer: str = ""
-    notes: tuple[str, ...] = field(default=())
     #: Set when the input could not be used as a question (empty, unreadable, too long, not English).
     notice: str = ""
 

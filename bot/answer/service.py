@@ -81,8 +81,8 @@ class Answerer:
         if related:
             parts.append(self.policy.message("answer_related", policies=related))
         parts.append(self._source_line([c.clause for c in quoted]))
-        notes = (self.policy.message("review_overdue"),)
-        return Answer(question, "\n\n".join(parts + list(notes)), True, tuple(citations), notes=notes)
+        parts.append(self.policy.message("review_overdue"))
+        return Answer(question, "\n\n".join(parts), True, tuple(citations))
 
     def _related(self, clause_ids: list[str]) -> str:
         """The related policies the quoted clauses point to, with who holds each: "Dignity at Work

@@ -64,13 +64,10 @@ class Conversation:
         QUESTIONS.labels(reply.kind).inc()
         return reply
 
-    def describe_review(self, review: Review) -> str:
-        return describe(review, self.answerer.policy, self.reviewer.lexicon)
-
     def _from_review(self, review: Review, decided: bool) -> Reply:
         if review.notice:
             return Reply(review.notice, "notice")
-        return Reply(self.describe_review(review), "review", findings=review.findings, verdict=review.verdict,
+        return Reply(describe(review, self.answerer.policy, self.reviewer.lexicon), "review", findings=review.findings, verdict=review.verdict,
                      rewrite=review.rewrite, offer="ask" if decided else "")
 
     def _from_answer(self, answer: Answer, decided: bool) -> Reply:

@@ -115,7 +115,6 @@ class Lexicon:
                 self._patterns[name] = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
             except re.error as exc:
                 raise PolicyContentError(f"{source}: pattern list {name!r} does not compile: {exc}") from None
-        self._names = set(lists) | set(self._patterns)
 
     def scan(self, text: str) -> dict[str, list[Found]]:
         """Every list's matches over `text`, each list leftmost-longest and sorted by position."""
@@ -127,18 +126,6 @@ class Lexicon:
             result[name] = [Found(m.start(), m.end(), m.group(0)) for m in pattern.finditer(text)]
         return result
 
-    def find(self, name: str, text: str) -> list[Found]:
-        return self.scan(text).get(name, []) if name not in self._patterns else self.scan_pattern(name, text)
-
-    def scan_pattern(self, name: str, text: str) -> list[Found]:
-        return [Found(m.start(), m.end(), m.group(0)) for m in self._patterns[name].finditer(text)]
-
-    def search(self, name: str, text: str) -> Found | None:
-        found = self.find(name, text)
-        return found[0] if found else None
-
-    def names(self) -> set[str]:
-        return set(self._names)
 
 
 def load_lexicon(folder: Path | None = None) -> Lexicon:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["caution", "breach_risk"]
@@ -38,7 +38,6 @@ class Finding:
     severity: Severity
     evidence: str
     advice: str
-    spans: tuple[Span, ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

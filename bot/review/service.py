@@ -41,8 +41,7 @@ class Reviewer:
         advice = rule.advice
         if hit.category == "photo_consent" and draft.attachments:
             advice = f"{advice} {self.lexicon.messages['attachment_reminder']}"
-        return Finding(hit.category, rule.clause, rule.severity, " … ".join(words) or NO_EVIDENCE,
-                       advice, hit.spans)
+        return Finding(hit.category, rule.clause, rule.severity, " … ".join(words) or NO_EVIDENCE, advice)
 
     def _notice(self, text: str, problem: str, **values: str) -> Review:
         message = self.lexicon.messages[f"input_{problem}"].format(limit=f"{MAX_DRAFT_CHARS:,}", **values)

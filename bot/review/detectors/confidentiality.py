@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from bot.review.detectors.common import colleagues
 from bot.review.draft import Draft
-from bot.review.identifiers import find_identifiers
+from bot.review.identifiers import Identifier, find_identifiers
 from bot.review.lexicon import Found, Lexicon
 from bot.review.models import Hit, Span
 
@@ -46,7 +46,7 @@ def _captures(draft: Draft, lexicon: Lexicon) -> list[Found]:
     return found
 
 
-def _consented_story(draft: Draft, lexicon: Lexicon, evidence: list[Span]) -> bool:
+def _consented_story(draft: Draft, lexicon: Lexicon) -> bool:
     """A patient story shared with the person's stated permission and no hard identifier in it."""
     if not draft.has(lexicon, "consent_stated"):
         return False
@@ -54,8 +54,8 @@ def _consented_story(draft: Draft, lexicon: Lexicon, evidence: list[Span]) -> bo
     return not any(draft.find(lexicon, name) for name in hard)
 
 
-def _weak_identifiers(draft: Draft, lexicon: Lexicon) -> list[tuple[Span, str]]:
-    found = [(Span(i.start, i.end), i.kind) for i in find_identifiers(draft.text) if i.kind not in STRONG]
+def _weak_identifiers(draft: Draft, lexicon: Lexicon, identifiers: list[Identifier]) -> list[tuple[Span, str]]:
+    found = [(Span(i.start, i.end), i.kind) for i in identifiers if i.kind not in STRONG]
     own = [m.start() for m in draft.find(lexicon, "age_of_own", allow_negated=True)]
     for name, kind in (("reference_number", "reference_number"), ("street_address", "address"), ("age", "age")):
         found += [(Span(m.start(), m.end()), kind) for m in draft.find(lexicon, name)
@@ -66,7 +66,8 @@ def _weak_identifiers(draft: Draft, lexicon: Lexicon) -> list[tuple[Span, str]]:
 def confidentiality(draft: Draft, lexicon: Lexicon) -> Hit | None:
     evidence: list[Span] = []
     redact: list[tuple[Span, str]] = []
-    for ident in find_identifiers(draft.text):
+    identifiers = find_identifiers(draft.text)
+    for ident in identifiers:
         if ident.kind in STRONG and not draft.negated(lexicon, ident.start):
             evidence.append(Span(ident.start, ident.end))
             redact.append((Span(ident.start, ident.end), ident.kind))
@@ -76,7 +77,7 @@ def confidentiality(draft: Draft, lexicon: Lexicon) -> Hit | None:
         if details:
             evidence += [Span(person.start(), person.end())] + [Span(d.start(), d.end()) for d in details]
             redact.append((Span(person.start(), person.end()), placeholder))
-    for span, kind in _weak_identifiers(draft, lexicon):
+    for span, kind in _weak_identifiers(draft, lexicon, identifiers):
         near_people = [(p, ph) for p, ph in people if abs(p.start() - span.start) < 120]
         if near_people or _detail_near(draft, lexicon, span.start):
             evidence.append(span)
@@ -86,6 +87,6 @@ def confidentiality(draft: Draft, lexicon: Lexicon) -> Hit | None:
                 redact.append((Span(person.start(), person.end()), placeholder))
     evidence += [Span(c.start(), c.end()) for c in _captures(draft, lexicon)]
     strong = any(kind in STRONG for _, kind in redact)
-    if not evidence or (not strong and _consented_story(draft, lexicon, evidence)):
+    if not evidence or (not strong and _consented_story(draft, lexicon)):
         return None
     return Hit("confidentiality", tuple(sorted(set(evidence), key=lambda s: (s.start, s.end))), tuple(redact))
