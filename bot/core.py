@@ -9,20 +9,26 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from bot.clock import Clock, SystemClock
 from bot.config import Settings, get_settings
 from bot.policy import Policy, load_policy
 
 if TYPE_CHECKING:
     from bot.answer import Answerer
+    from bot.confidential import Sealer
     from bot.conversation import Conversation
+    from bot.db import Database
     from bot.review.models import Review
     from bot.review.service import Reviewer
+    from bot.ticket.content import TicketContent
+    from bot.ticket.service import TicketService
 
 
 class Core:
-    def __init__(self, settings: Settings, policy: Policy) -> None:
+    def __init__(self, settings: Settings, policy: Policy, clock: Clock | None = None) -> None:
         self.settings = settings
         self.policy = policy
+        self.clock = clock or SystemClock()
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> Core:
@@ -47,6 +53,34 @@ class Core:
         from bot.conversation import Conversation
 
         return Conversation(self.answerer, self.reviewer)
+
+    @cached_property
+    def db(self) -> Database:
+        from bot.db import Database
+
+        return Database(self.settings.database_url)
+
+    @cached_property
+    def sealer(self) -> Sealer:
+        """The key beside an embedded SQLite database, or SNP_ENCRYPTION_KEY (required for a server database)."""
+        from bot.confidential import load_sealer
+        from bot.db import sqlite_path
+
+        path = sqlite_path(self.settings.database_url)
+        return load_sealer(self.settings.snp_encryption_key, path.parent if path else None)
+
+    @cached_property
+    def ticket_content(self) -> TicketContent:
+        from bot.ticket.content import load_ticket_content
+
+        return load_ticket_content(self.settings.snp_policy_dir)
+
+    @cached_property
+    def tickets(self) -> TicketService:
+        from bot.ticket.service import TicketService
+
+        return TicketService(self.db, self.sealer, self.policy, self.ticket_content, self.clock,
+                             self.settings.people_services)
 
     def describe_review(self, review: Review) -> str:
         from bot.review.messages import describe

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 QUESTIONS = Counter("snp_questions_total", "Questions answered, by outcome", ["outcome"])
 REVIEWS = Counter("snp_reviews_total", "Draft reviews, by verdict", ["verdict"])
+TICKETS_OPENED = Counter("snp_tickets_opened_total", "Breach reports opened, by routing", ["routing"])
+TICKET_CHANGES = Counter("snp_ticket_changes_total", "Ticket state changes, by the new state", ["state"])
+TICKETS_BY_STATE = Gauge("snp_tickets", "Tickets in the store now, by state", ["state"])
+DELIVERIES = Counter("snp_deliveries_total", "Notifications delivered, by channel", ["channel"])
+DELIVERY_FAILURES = Counter("snp_delivery_failures_total", "Failed delivery attempts, by channel and reason",
+                            ["channel", "reason"])

@@ -13,7 +13,7 @@ from typing import Literal
 from bot.answer.models import Citation
 from bot.review.models import Finding
 
-ReplyKind = Literal["answer", "declined", "guide", "notice", "review"]
+ReplyKind = Literal["answer", "declined", "guide", "notice", "review", "form"]
 
 
 @dataclass(frozen=True)
@@ -42,3 +42,6 @@ class Reply:
     #: The other reading the bot offers when it chose by the message's shape: "ask" (treat the
     #: text as a question) or "check" (review it as a draft). Platforms show it as a button.
     offer: str = ""
+    #: For kind "form": which form the platform should open ("report": the breach report of
+    #: `policy_content/tickets.yaml`); the platform collects the fields and submits them to the core.
+    form: str = ""

@@ -19,6 +19,7 @@ from bot.review.service import Reviewer
 DRAFT_PREFIX = re.compile(r"^\s*(?:check|draft)\s*:\s*", re.IGNORECASE)
 ASK_PREFIX = re.compile(r"^\s*(?:ask|question)\s*:\s*", re.IGNORECASE)
 CHECK_COMMAND = re.compile(r"^\s*/?snp-check\b\s*", re.IGNORECASE)
+REPORT_COMMAND = re.compile(r"^\s*/?snp-report\b\s*$", re.IGNORECASE)
 SLASH_COMMAND = re.compile(r"^\s*/[a-z][\w-]*", re.IGNORECASE)
 QUESTION_START = re.compile(
     r"^\s*(?:hi|hello|hey)?[,!\s]*(?:can|could|may|might|am|is|are|was|were|do|does|did|should|shall|will|would|"
@@ -27,9 +28,11 @@ QUESTION_START = re.compile(
 
 
 def route(text: str) -> tuple[str, str, bool]:
-    """(intent, body, decided): intent is "question", "draft", "check_prompt" or "unknown_command";
+    """(intent, body, decided): intent is "question", "draft", "check_prompt", "report" or "unknown_command";
     `decided` is True
     when the bot chose by the message's shape rather than by an explicit rule."""
+    if REPORT_COMMAND.match(text):
+        return "report", "", False
     if match := CHECK_COMMAND.match(text):
         body = text[match.end():]
         return ("draft", body, False) if body.strip() else ("check_prompt", "", False)
@@ -54,6 +57,8 @@ class Conversation:
 
     def handle(self, message: Message) -> Reply:
         intent, body, decided = route(message.text)
+        if intent == "report":
+            return Reply(self.answerer.policy.message("report_form"), "form", form="report")
         if intent in ("check_prompt", "unknown_command"):
             return Reply(self.answerer.policy.message(intent, command=body), "notice")
         if intent == "draft":

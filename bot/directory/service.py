@@ -1,0 +1,55 @@
+"""Looking people up: by email, by platform id, their line manager, and who is People Services.
+
+People Services is the union of `SNP_PEOPLE_SERVICES` and the directory's `people_services` role,
+so an organisation can name its HR inbox before it has imported a directory.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.directory.models import Person, Role
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def by_email(session: AsyncSession, email: str | None) -> Person | None:
+    if not email:
+        return None
+    return await session.scalar(select(Person).where(Person.email == normalise_email(email)))
+
+
+async def by_platform_id(session: AsyncSession, platform: str, user_id: str) -> Person | None:
+    column = {"slack": Person.slack_user_id, "teams": Person.teams_user_id}.get(platform)
+    if column is None or not user_id:
+        return None
+    return await session.scalar(select(Person).where(column == user_id))
+
+
+async def line_manager(session: AsyncSession, person: Person | None) -> Person | None:
+    return await by_email(session, person.manager_email) if person else None
+
+
+async def people_services(session: AsyncSession, configured: list[str]) -> list[str]:
+    """Emails of People Services, configured ones first, without repeats."""
+    rows = await session.scalars(select(Person.email).where(Person.role == Role.PEOPLE_SERVICES).order_by(Person.email))
+    return list(dict.fromkeys([*map(normalise_email, configured), *rows]))
+
+
+async def first_person(session: AsyncSession) -> Person | None:
+    """The first directory entry (in import order): whom `snp-bot chat` acts as when not told."""
+    return await session.scalar(select(Person).order_by(Person.id).limit(1))
+
+
+async def count(session: AsyncSession) -> int:
+    return await session.scalar(select(func.count()).select_from(Person)) or 0
+
+
+async def search(session: AsyncSession, text: str) -> list[Person]:
+    """People whose email or name contains `text` (for choosing whom to reassign a case to)."""
+    like = f"%{text.strip().lower()}%"
+    query = select(Person).where(or_(func.lower(Person.email).like(like), func.lower(Person.name).like(like)))
+    return list(await session.scalars(query.order_by(Person.email).limit(10)))

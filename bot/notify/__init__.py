@@ -1,0 +1,2 @@
+"""Notifications: the outbox a ticket change writes to, the delivery worker, and the `Channel`
+protocol each platform adapter implements."""

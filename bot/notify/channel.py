@@ -1,0 +1,51 @@
+"""What the delivery worker hands a platform: a `Delivery`, and the `Channel` protocol.
+
+A notification is addressed to a person; each platform adapter implements `Channel` and says
+whether it can reach that person (a Slack id, a stored Teams conversation, the console user).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str = ""
+    slack_user_id: str | None = None
+    teams_user_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    """A workflow step offered to a handler: `action` names the step, `ticket` is the ticket's
+    unguessable id. The core, not the platform, decides whether the clicker may take it."""
+
+    action: str
+    label: str
+    ticket: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    #: The idempotency key: a channel that sees the same key twice must not show the message twice.
+    key: str
+    recipient: Recipient
+    kind: str
+    reference: str
+    text: str
+    buttons: tuple[Button, ...] = ()
+    #: True when the text holds report text or notes: a channel must show it only to the recipient.
+    confidential: bool = False
+
+
+class Channel(Protocol):
+    name: str
+
+    def reaches(self, recipient: Recipient) -> bool:
+        """Whether this channel knows how to reach the person."""
+
+    async def send(self, delivery: Delivery) -> None:
+        """Deliver, or raise: any exception is a failed attempt, retried later with backoff."""

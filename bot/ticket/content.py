@@ -1,0 +1,68 @@
+"""`policy_content/tickets.yaml`: the report form, section 7's signposts, and the ticket wording."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.policy.loader import PolicyContentError, default_content_dir, read_yaml
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FormField(_Strict):
+    name: str
+    label: str
+    prompt: str
+    required: bool
+    max_length: int
+
+
+class SignpostRule(_Strict):
+    """A route of section 7 other than the line manager, and the words that point to it."""
+
+    policy: str
+    advice: str
+    all_of: list[list[str]]
+
+    @cached_property
+    def groups(self) -> list[re.Pattern[str]]:
+        return [re.compile("|".join(group), re.IGNORECASE) for group in self.all_of]
+
+    def matches(self, text: str) -> bool:
+        return all(group.search(text) for group in self.groups)
+
+
+class TicketContent(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    form: list[FormField]
+    signposts: dict[str, SignpostRule]
+    states: dict[str, str]
+    actions: dict[str, str]
+    routing: dict[str, str]
+    messages: dict[str, str]
+
+    def field(self, name: str) -> FormField:
+        return next(f for f in self.form if f.name == name)
+
+    def say(self, key: str, **values: object) -> str:
+        return self.messages[key].format(**values).strip()
+
+
+@lru_cache(maxsize=4)
+def load_ticket_content(folder: Path | None = None) -> TicketContent:
+    folder = Path(folder or default_content_dir())
+    data = read_yaml(folder, "tickets.yaml")
+    try:
+        content = TicketContent.model_validate(data)
+        for rule in content.signposts.values():
+            rule.groups  # noqa: B018 - compile now, so a bad pattern is reported at start-up
+    except (ValidationError, re.error) as exc:
+        raise PolicyContentError(f"{folder / 'tickets.yaml'}: {exc}") from None
+    return content

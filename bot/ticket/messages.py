@@ -1,0 +1,59 @@
+"""Turning an outbox row into the words and buttons for its one recipient, at delivery time.
+
+The report is opened from its sealed form only here, and only for a recipient who may still read
+it: a handler reassigned away since the row was written gets nothing (the row is dropped).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.directory import service as directory
+from bot.notify.channel import Button, Delivery, Recipient
+from bot.notify.models import Notification
+from bot.ticket.models import Ticket
+from bot.ticket.report import Report
+from bot.ticket.service import TicketService
+from bot.ticket.workflow import buttons_for
+
+#: Kinds whose text carries the report, and so go only to the handler or People Services.
+CONFIDENTIAL = {"new_ticket": "notify_new_ticket", "reassigned": "notify_reassigned",
+                "advice_requested": "notify_advice_requested", "escalated": "notify_escalated"}
+PLAIN = {"state_changed": "notify_state_changed", "reassigned_reporter": "notify_reassigned_reporter",
+         "reminder": "notify_reminder"}
+
+
+class NotificationRenderer:
+    def __init__(self, tickets: TicketService, ack_hours: float) -> None:
+        self.tickets = tickets
+        self.content = tickets.content
+        self.hours = f"{ack_hours:g}"
+
+    async def __call__(self, session: AsyncSession, notification: Notification) -> Delivery | None:
+        ticket = await session.get(Ticket, notification.ticket_id) if notification.ticket_id else None
+        if ticket is None:
+            return None
+        role = await self.tickets.role_of(session, ticket, notification.recipient_email)
+        if role is None or (notification.kind in CONFIDENTIAL and role == "reporter"):
+            return None
+        person = await directory.by_email(session, notification.recipient_email)
+        recipient = Recipient(notification.recipient_email, person.name if person else "",
+                              person.slack_user_id if person else None, person.teams_user_id if person else None)
+        text = self._text(notification, ticket, role)
+        buttons = self._buttons(ticket) if role != "reporter" else ()
+        return Delivery(notification.key, recipient, notification.kind, ticket.reference, text, buttons,
+                        confidential=notification.kind in CONFIDENTIAL)
+
+    def _text(self, notification: Notification, ticket: Ticket, role: str) -> str:
+        values = {"reference": ticket.reference, "hours": self.hours, "title": self.tickets.policy.meta.title,
+                  "role": "People Services" if role == "people_services" else "the line manager"}
+        if notification.kind in CONFIDENTIAL:
+            report = Report.from_json(self.tickets.sealer.open(ticket.report_sealed)) if ticket.report_sealed else None
+            values["report"] = report.summary(self.content) if report else ""
+            return self.content.say(CONFIDENTIAL[notification.kind], **values)
+        state = notification.params.get("state", ticket.state)
+        return self.content.say(PLAIN[notification.kind], state=self.content.states.get(state, state), **values)
+
+    def _buttons(self, ticket: Ticket) -> tuple[Button, ...]:
+        return tuple(Button(str(action), self.content.actions[str(action)], ticket.public_id)
+                     for action in buttons_for(ticket.state))

@@ -1,0 +1,105 @@
+"""Time-driven steps: reminding a handler who has not acknowledged a report, escalating it to
+People Services after twice that, and purging closed tickets after the retention period.
+
+Each takes its time from the service's clock, so tests move a manual clock instead of waiting,
+and each is safe to run from two servers at once (the rows are locked as they are changed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import structlog
+from sqlalchemy import delete, func, select, update
+
+from bot.metrics import TICKETS_BY_STATE
+from bot.notify.models import Notification
+from bot.ticket.models import State, Ticket, TicketEvent, TicketNote
+from bot.ticket.service import TicketService
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class TimerReport:
+    reminded: int = 0
+    escalated: int = 0
+    purged: int = 0
+
+
+async def run_timers(tickets: TicketService, ack_hours: float, retention_days: int) -> TimerReport:
+    reminded = await remind(tickets, ack_hours)
+    escalated = await escalate(tickets, ack_hours)
+    purged = await purge(tickets, retention_days)
+    await count_by_state(tickets)
+    return TimerReport(reminded, escalated, purged)
+
+
+async def _due(tickets: TicketService, session, condition) -> list[Ticket]:  # type: ignore[no-untyped-def]
+    query = select(Ticket).where(*condition).order_by(Ticket.id).limit(200).with_for_update(skip_locked=True)
+    return list(await session.scalars(query))
+
+
+async def remind(tickets: TicketService, ack_hours: float) -> int:
+    now = tickets.clock.now()
+    async with tickets.db.session() as session, session.begin():
+        due = await _due(tickets, session, (Ticket.state == State.OPEN, Ticket.reminded_at.is_(None),
+                                            Ticket.assigned_at <= now - timedelta(hours=ack_hours)))
+        for ticket in due:
+            ticket.reminded_at = now
+            event = await tickets.log_event(session, ticket, "reminded", None, "system", ticket.state, State(ticket.state))
+            for recipient in await tickets.handlers(session, ticket):
+                tickets.enqueue(session, ticket, recipient, "reminder", event.id)
+    for ticket in due:
+        log.info("ticket_reminded", reference=ticket.reference)
+    return len(due)
+
+
+async def escalate(tickets: TicketService, ack_hours: float) -> int:
+    """A line manager's unacknowledged ticket goes to People Services (who join it; the manager
+    keeps it too). A ticket People Services already hold has been reminded and goes nowhere else."""
+    now = tickets.clock.now()
+    async with tickets.db.session() as session, session.begin():
+        due = await _due(tickets, session, (Ticket.state == State.OPEN, Ticket.escalated_at.is_(None),
+                                            Ticket.handler_email.is_not(None),
+                                            Ticket.assigned_at <= now - timedelta(hours=2 * ack_hours)))
+        for ticket in due:
+            ticket.escalated_at, ticket.people_services_joined = now, True
+            event = await tickets.log_event(session, ticket, "escalated", None, "system", ticket.state, State(ticket.state))
+            for member in await tickets.people_services_for(session, ticket):
+                tickets.enqueue(session, ticket, member, "escalated", event.id)
+    for ticket in due:
+        log.info("ticket_escalated", reference=ticket.reference)
+    return len(due)
+
+
+async def purge(tickets: TicketService, retention_days: int) -> int:
+    """Forget the words and the people of tickets closed longer ago than the retention period; the
+    event log stays, with roles but without names, for statistics (section 4.1.2)."""
+    now = tickets.clock.now()
+    async with tickets.db.session() as session, session.begin():
+        due = await _due(tickets, session, (Ticket.state == State.CLOSED, Ticket.purged_at.is_(None),
+                                            Ticket.closed_at <= now - timedelta(days=retention_days)))
+        ids = [ticket.id for ticket in due]
+        for ticket in due:
+            ticket.report_sealed = ticket.subject_digest = ticket.reporter_email = ticket.handler_email = None
+            ticket.purged_at = now
+            await tickets.log_event(session, ticket, "purged", None, "system", ticket.state, State(ticket.state))
+        if ids:
+            await session.execute(delete(TicketNote).where(TicketNote.ticket_id.in_(ids)))
+            await session.execute(delete(Notification).where(Notification.ticket_id.in_(ids)))
+            await session.execute(update(TicketEvent).where(TicketEvent.ticket_id.in_(ids)).values(actor_email=None))
+    for ticket in due:
+        log.info("ticket_purged", reference=ticket.reference)
+    return len(due)
+
+
+async def count_by_state(tickets: TicketService) -> dict[str, int]:
+    """Refresh the tickets-by-state gauge from the database (every server sees the same numbers)."""
+    async with tickets.db.session() as session:
+        rows = dict((await session.execute(select(Ticket.state, func.count()).group_by(Ticket.state))).all())
+    counts = {str(state): rows.get(str(state), 0) for state in State}
+    for state, number in counts.items():
+        TICKETS_BY_STATE.labels(state).set(number)
+    return counts

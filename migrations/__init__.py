@@ -1,0 +1,1 @@
+"""Alembic migrations of the ticket store; applied by `snp-bot db upgrade` (bot.db.Database)."""
