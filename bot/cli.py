@@ -65,16 +65,55 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from adapters.console.chat import run_chat
     from bot.core import Core
 
-    return run_chat(Core.from_settings().conversation)
+    return run_chat(Core.from_settings(), args.as_email)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from bot.config import get_settings
     from bot.server import run
 
-    print(f"snp-bot serving on http://{args.host}:{args.port or get_settings().port}", file=sys.stderr)
     run(args.host, args.port or get_settings().port)
     return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from bot.core import Core
+
+    if args.db_command == "key":
+        from bot.confidential import new_key
+
+        print(new_key())
+        return 0
+    core = Core.from_settings()
+
+    async def run() -> str:
+        try:
+            if args.db_command == "upgrade":
+                await core.db.upgrade(args.revision)
+            elif args.db_command == "downgrade":
+                await core.db.downgrade(args.revision)
+            return f"database at revision {await core.db.revision() or 'none (empty)'} (head: {await core.db.head()})"
+        finally:
+            await core.db.dispose()
+
+    print(asyncio.run(run()))
+    return 0
+
+
+def cmd_directory_import(args: argparse.Namespace) -> int:
+    from bot.core import Core
+    from bot.directory.importer import run_import
+
+    return run_import(Core.from_settings(), args.file)
+
+
+def cmd_tickets(args: argparse.Namespace) -> int:
+    from bot.core import Core
+    from bot.ticket.commands import run_tickets
+
+    return run_tickets(Core.from_settings(), args)
 
 
 def cmd_policy_import(args: argparse.Namespace) -> int:
@@ -94,6 +133,8 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     chat = sub.add_parser("chat", help="talk to the bot in the terminal, as in a direct message")
+    chat.add_argument("--as", dest="as_email", metavar="EMAIL", default=None,
+                      help="who you are in the staff directory, for /snp-report and tickets (default: its first entry)")
     chat.set_defaults(handler=cmd_chat)
 
     ask = sub.add_parser("ask", help="answer one question ('-' reads one question a line from stdin)")
@@ -118,15 +159,51 @@ def parser() -> argparse.ArgumentParser:
     imp.add_argument("--out", type=Path, default=Path("policy_content"),
                      help="folder to write policy.yaml into (default: ./policy_content)")
     imp.set_defaults(handler=cmd_policy_import)
+    _database_commands(sub)
     return top
+
+
+def _database_commands(sub: argparse._SubParsersAction) -> None:
+    db = sub.add_parser("db", help="the ticket database: migrations and the encryption key")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    up = db_sub.add_parser("upgrade", help="apply the migrations to SNP_DATABASE_URL")
+    up.add_argument("revision", nargs="?", default="head", help="target revision (default: head)")
+    down = db_sub.add_parser("downgrade", help="undo migrations down to REVISION ('base' empties the database)")
+    down.add_argument("revision", help="target revision, or -1 for one step, or base")
+    db_sub.add_parser("current", help="print the revision the database is at")
+    db_sub.add_parser("key", help="print a new key for SNP_ENCRYPTION_KEY")
+    db.set_defaults(handler=cmd_db)
+
+    directory = sub.add_parser("directory", help="the staff directory")
+    directory_sub = directory.add_subparsers(dest="directory_command", required=True, metavar="ACTION")
+    imp = directory_sub.add_parser("import", help="load or update the directory from a CSV file")
+    imp.add_argument("file", type=Path, help="CSV: email,name,manager_email,role,slack_user_id,teams_user_id")
+    imp.set_defaults(handler=cmd_directory_import)
+
+    tickets = sub.add_parser("tickets", help="People Services' view of breach report tickets")
+    tickets_sub = tickets.add_subparsers(dest="tickets_command", required=True, metavar="ACTION")
+    for name, text in (("list", "tickets you may see (People Services: all)"), ("show", "one ticket"),
+                       ("stats", "statistics for People Services (section 4.1.2)")):
+        action = tickets_sub.add_parser(name, help=text)
+        if name == "show":
+            action.add_argument("reference", help="SNP-YYYY-NNNN")
+        action.add_argument("--as", dest="as_email", metavar="EMAIL", required=True,
+                            help="who you are in the staff directory; what you see depends on your role")
+        action.add_argument("--json", action="store_true", help="print JSON")
+        action.set_defaults(handler=cmd_tickets)
 
 
 def main(argv: list[str] | None = None) -> int:
     from pydantic import ValidationError
 
+    from bot.config import ConfigurationError
     from bot.policy.loader import PolicyContentError
 
     args = parser().parse_args(argv)
+    if args.command not in ("ask", "check", "policy"):  # those log nothing: spare them the import
+        from bot.logs import configure_logging
+
+        configure_logging(level=30)  # warnings only, on stderr; `serve` logs at info
     for stream in (sys.stdin, sys.stdout):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")
@@ -135,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     except PolicyContentError as exc:
         print(f"snp-bot: the policy content cannot be loaded: {exc}", file=sys.stderr)
         return 1
+    except ConfigurationError as exc:
+        print(f"snp-bot: {exc}", file=sys.stderr)
+        return 2
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])).upper()}: {e['msg']}" for e in exc.errors())
         print(f"snp-bot: invalid setting in the environment: {problems}", file=sys.stderr)

@@ -21,10 +21,12 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
+from bot.config import ConfigurationError
+
 KEY_FILE = "snp-bot.key"
 
 
-class EncryptionKeyError(Exception):
+class EncryptionKeyError(ConfigurationError):
     """The encryption key is missing, malformed or unreadable (the message says which and what to do)."""
 
 

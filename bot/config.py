@@ -19,6 +19,11 @@ def default_data_dir() -> Path:
     return Path(user_data_dir("snp-bot", appauthor=False))
 
 
+class ConfigurationError(ValueError):
+    """A setting is missing or unusable (an encryption key, a URL); the message names it and says
+    what to do. The CLI prints it and exits with status 2."""
+
+
 class Settings(BaseSettings):
     """Every variable of interfaces.md; unset ones keep their documented default."""
 
@@ -32,6 +37,10 @@ class Settings(BaseSettings):
     snp_ack_reminder_hours: float = Field(48, gt=0)
     snp_retention_days: int = Field(2190, gt=0)
     snp_teams_unauthenticated: bool = False
+    #: Additions to interfaces.md (README): a webhook channel for integrations and the benchmark,
+    #: and how often the reminder/escalation/retention timer runs.
+    snp_webhook_url: str = ""
+    snp_timer_seconds: float = Field(60, gt=0)
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""

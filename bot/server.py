@@ -1,17 +1,33 @@
-"""`snp-bot serve`: one aiohttp application for the platforms, health checks and metrics.
+"""`snp-bot serve`: one aiohttp application for the platforms, health checks, metrics, and the two
+background tasks every server runs: the delivery worker (the outbox) and the ticket timer.
 
-Platform adapters mount their routes on the application this module builds; the core services
-are built once, before the first request, and shared.
+Platform adapters mount their routes on the application this module builds and add their
+`Channel` to `app[CHANNELS]` before it starts. On shutdown the background tasks are told to stop
+and given time to finish the delivery in hand, so a message is not sent without being marked.
 """
 
 from __future__ import annotations
 
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+
+import aiohttp
+import structlog
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.core import Core
+from bot.notify.channel import Channel
+from bot.notify.worker import DeliveryWorker
 
 CORE = web.AppKey("core", Core)
+CHANNELS = web.AppKey("channels", list)
+SCHEMA_OK = web.AppKey("schema_ok", dict)
+WORKER = web.AppKey("worker", DeliveryWorker)
+#: Seconds a stopping server waits for in-flight deliveries before it cancels them.
+SHUTDOWN_GRACE = 10.0
+log = structlog.get_logger(__name__)
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -20,25 +36,110 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """200 when the bot can answer: the policy is loaded and its index built."""
+    """200 when the database answers and its schema is current; 503, with the reason, otherwise."""
     core = request.app[CORE]
+    if not await core.db.ping():
+        return web.json_response({"status": "unavailable", "reason": "the database does not answer"}, status=503)
+    if not request.app[SCHEMA_OK].get("ok"):
+        return web.json_response({"status": "unavailable", "reason": "the database needs `snp-bot db upgrade`"},
+                                 status=503)
     return web.json_response({"status": "ready", "policy": core.policy.meta.number,
                               "version": core.policy.meta.version})
 
 
 async def metrics(request: web.Request) -> web.Response:
-    body = generate_latest()
-    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+    return web.Response(body=generate_latest(), headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
-def create_app(core: Core) -> web.Application:
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    """Bring an empty or embedded database up to date at start; close the pool at the end."""
+    core = app[CORE]
+    try:
+        app[SCHEMA_OK]["ok"] = await core.db.ensure_schema()
+    except Exception:  # noqa: BLE001 - the server still starts; /readyz says it is not ready
+        log.exception("database_unavailable_at_start")
+    if not app[SCHEMA_OK].get("ok"):
+        log.warning("database_not_ready", hint="run snp-bot db upgrade, or check SNP_DATABASE_URL")
+    yield
+    await core.db.dispose()
+
+
+async def _http_channels(app: web.Application) -> AsyncIterator[None]:
+    """Channels the core ships that need an HTTP client (the webhook)."""
+    settings = app[CORE].settings
+    if not settings.snp_webhook_url:
+        yield
+        return
+    from bot.notify.channels import WebhookChannel
+
+    async with aiohttp.ClientSession() as session:
+        app[CHANNELS].append(WebhookChannel(settings.snp_webhook_url, session))
+        yield
+
+
+async def _background(app: web.Application) -> AsyncIterator[None]:
+    from bot.ticket.messages import NotificationRenderer
+
+    core = app[CORE]
+    settings = core.settings
+    stop = asyncio.Event()
+    worker = DeliveryWorker(core.db, app[CHANNELS], NotificationRenderer(core.tickets, settings.snp_ack_reminder_hours),
+                            core.clock)
+    app[WORKER] = worker
+    core.tickets.wake = worker.wake
+    tasks = [asyncio.create_task(worker.run(stop), name="delivery"),
+             asyncio.create_task(_timer(core, stop), name="timer")]
+    log.info("background_started", channels=[channel.name for channel in app[CHANNELS]], worker=worker.owner)
+    yield
+    stop.set()
+    _done, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
+    for task in pending:
+        task.cancel()
+    log.info("background_stopped", cancelled=len(pending))
+
+
+async def _timer(core: Core, stop: asyncio.Event) -> None:
+    """Reminders, escalation and retention, every SNP_TIMER_SECONDS."""
+    from datetime import timedelta
+
+    from bot.conversation.events import forget_before
+    from bot.ticket.timers import run_timers
+
+    settings = core.settings
+    while not stop.is_set():
+        try:
+            if (await core.db.revision()) is not None:
+                await run_timers(core.tickets, settings.snp_ack_reminder_hours, settings.snp_retention_days)
+                await forget_before(core.db, core.clock.now() - timedelta(days=1))
+        except Exception:  # noqa: BLE001 - a failed round is logged and tried again next time
+            log.exception("timer_round_failed")
+        try:
+            await asyncio.wait_for(stop.wait(), timeout=settings.snp_timer_seconds)
+        except TimeoutError:
+            pass
+
+
+def create_app(core: Core, channels: list[Channel] | None = None, *, background: bool = True) -> web.Application:
+    """The application: routes, the database lifecycle, and (unless told not to) the worker and timer."""
     app = web.Application(client_max_size=1024 * 1024)
     app[CORE] = core
+    app[CHANNELS] = list(channels or [])
+    app[SCHEMA_OK] = {}
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/readyz", readyz)
     app.router.add_get("/metrics", metrics)
+    app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_http_channels)
+    if background:
+        app.cleanup_ctx.append(_background)
     return app
 
 
 def run(host: str, port: int) -> None:
-    web.run_app(create_app(Core.from_settings()), host=host, port=port, print=None)
+    from bot.logs import configure_logging
+
+    configure_logging()
+    core = Core.from_settings()
+    core.sealer  # noqa: B018 - a missing or bad encryption key stops the server before it listens
+    print(f"snp-bot serving on http://{host}:{port}", file=sys.stderr)
+    web.run_app(create_app(core), host=host, port=port, print=None, shutdown_timeout=SHUTDOWN_GRACE)

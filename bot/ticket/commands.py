@@ -1,0 +1,96 @@
+"""`snp-bot tickets list|show|stats`: People Services' view of tickets from the shell.
+
+The shell user says who they are with `--as EMAIL`; what they see is decided by that person's
+role, exactly as on the platforms: People Services see every ticket and the statistics; a
+reporter or handler sees their own; the person reported sees nothing. Lists and statistics hold
+no one's words; `show` prints the report only to someone allowed to read it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from argparse import Namespace
+
+from bot.core import Core
+from bot.ticket.service import TicketError, TicketView
+from bot.ticket.stats import ticket_stats
+
+
+def run_tickets(core: Core, args: Namespace) -> int:
+    return asyncio.run(_run(core, args))
+
+
+async def _run(core: Core, args: Namespace) -> int:
+    try:
+        if not await core.db.ensure_schema():
+            print("snp-bot tickets: the database needs `snp-bot db upgrade` first", file=sys.stderr)
+            return 1
+        return await {"list": _list, "show": _show, "stats": _stats}[args.tickets_command](core, args)
+    except TicketError as exc:
+        print(f"snp-bot tickets: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        await core.db.dispose()
+
+
+async def _list(core: Core, args: Namespace) -> int:
+    tickets = await core.tickets.tickets_for(args.as_email)
+    states = core.ticket_content.states
+    rows = [{"reference": t.reference, "state": t.state, "opened": t.created_at.isoformat(timespec="minutes"),
+             "handler": t.handler_email or "People Services", "signposts": t.signposts} for t in tickets]
+    if args.json:
+        print(json.dumps(rows))
+    elif not rows:
+        print("No tickets you can see.")
+    for row in [] if args.json else rows:
+        print(f"{row['reference']}  {row['opened'][:16]}  {states[row['state']]:<40}  {row['handler']}")
+    return 0
+
+
+async def _show(core: Core, args: Namespace) -> int:
+    view = await core.tickets.view(args.reference, args.as_email)
+    print(json.dumps(_view_json(view)) if args.json else _view_text(view, core))
+    return 0
+
+
+def _view_json(view: TicketView) -> dict:
+    return {"reference": view.reference, "state": view.state, "your_role": view.viewer_role,
+            "handler": view.handler or None, "opened": view.created_at.isoformat(),
+            "report": None if view.report is None else json.loads(view.report.to_json()),
+            "signposts": view.signposts,
+            "events": [{"at": e.at.isoformat(), "action": e.action, "by": e.actor_role, "state": e.to_state,
+                        **({"note": e.note} if e.note else {})} for e in view.events]}
+
+
+def _view_text(view: TicketView, core: Core) -> str:
+    lines = [f"{view.reference}: {view.state_label} (you: {view.viewer_role.replace('_', ' ')})"]
+    if view.handler:
+        lines.append(f"Handler: {view.handler}")
+    lines.append(view.report.summary(core.ticket_content) if view.report else "(report text purged after retention)")
+    lines += [f"{e.at:%Y-%m-%d %H:%M}  {e.action:<22} {e.actor_role:<16} {e.note or ''}".rstrip() for e in view.events]
+    return "\n".join(lines)
+
+
+async def _stats(core: Core, args: Namespace) -> int:
+    async with core.db.session() as session:
+        allowed = args.as_email.strip().lower() in await core.tickets.people_services(session)
+    if not allowed:
+        raise TicketError(core.ticket_content.say("error_not_people_services"))
+    stats = await ticket_stats(core.db)
+    if args.json:
+        print(json.dumps(stats.to_json()))
+        return 0
+    states = core.ticket_content.states
+    print(f"Tickets: {stats.total} in all")
+    print("Open by state: " + ", ".join(f"{states[s]}: {n}" for s, n in stats.open_by_state.items()))
+    print("Reports per month: " + (", ".join(f"{m}: {n}" for m, n in stats.per_month.items()) or "none"))
+    print(f"Median hours to acknowledge: {_figure(stats.median_hours_to_acknowledge)}")
+    print(f"Median days to close: {_figure(stats.median_days_to_close)}")
+    print("Routed to: " + (", ".join(f"{r}: {n}" for r, n in stats.routed_to.items()) or "none"))
+    return 0
+
+
+def _figure(value: float | None) -> str:
+    return "n/a (none yet)" if value is None else f"{value:g}"
