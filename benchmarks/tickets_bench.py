@@ -108,7 +108,10 @@ async def submit_all(env: dict[str, str], reports: int) -> tuple[float, list[str
     from bot.config import Settings
     from bot.core import Core
     from bot.db import Database
+    from bot.logs import configure_logging
     from bot.ticket.report import Report
+
+    configure_logging(level=30)
 
     core = Core.from_settings(Settings())
     core.__dict__["db"] = Database(env["SNP_DATABASE_URL"], pool_size=20)

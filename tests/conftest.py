@@ -1,15 +1,40 @@
-"""Shared fixtures: the shipped policy, and the answerer, reviewer and conversation over it, built
-once per test session."""
+"""Shared fixtures: the shipped policy and the services over it (built once per session), and the
+ticket store on SQLite and PostgreSQL."""
 
 from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import pytest
 
 from bot.answer import Answerer
+from bot.clock import ManualClock
 from bot.conversation import Conversation
+from bot.db import Base, Database, import_models
 from bot.policy import Policy, load_policy
-from bot.review.service import Reviewer
 from bot.review.lexicon import load_lexicon
+from bot.review.service import Reviewer
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_data_home(tmp_path_factory: pytest.TempPathFactory):
+    """No test, nor any command a test runs, touches the real user's data directory (where the
+    embedded database and its key live)."""
+    saved = {name: os.environ.get(name) for name in ("XDG_DATA_HOME", "SNP_DATABASE_URL", "SNP_ENCRYPTION_KEY")}
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
+    os.environ.pop("SNP_DATABASE_URL", None)
+    os.environ.pop("SNP_ENCRYPTION_KEY", None)
+    yield
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture(scope="session")
@@ -34,14 +59,7 @@ def conversation(answerer: Answerer, reviewer: Reviewer) -> Conversation:
 
 # --- The ticket store, on SQLite and on PostgreSQL ---------------------------------------------
 
-import asyncio  # noqa: E402
-import os  # noqa: E402
-import uuid  # noqa: E402
-from collections.abc import AsyncIterator, Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
 
-from bot.clock import ManualClock  # noqa: E402
-from bot.db import Base, Database, import_models  # noqa: E402
 
 #: The server CI and this machine provide; another can be named with SNP_TEST_POSTGRES_URL.
 POSTGRES_URL = os.environ.get("SNP_TEST_POSTGRES_URL", "postgresql+asyncpg://127.0.0.1:5432/test")
@@ -85,11 +103,21 @@ async def _empty(db: Database) -> None:
         await conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An SQLite file migrated once; each test gets a copy (migrating every time costs seconds)."""
+    path = tmp_path_factory.mktemp("template") / "snp-bot.sqlite3"
+    asyncio.run(_migrate(f"sqlite+aiosqlite:///{path}"))
+    return path
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Every storage test runs once on each database: a fresh SQLite file, or the test server."""
+    """Every storage test runs once on each database: a fresh migrated SQLite file, or the test server."""
     if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / 'snp-bot.sqlite3'}"
+        path = tmp_path / "snp-bot.sqlite3"
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite+aiosqlite:///{path}"
     return request.getfixturevalue("postgres_url")
 
 
@@ -97,9 +125,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 async def db(db_url: str) -> AsyncIterator[Database]:
     """A migrated, empty ticket store."""
     database = Database(db_url)
-    if database.dialect == "sqlite":
-        await database.upgrade()
-    else:
+    if database.dialect != "sqlite":
         await _empty(database)
     yield database
     await database.dispose()

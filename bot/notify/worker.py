@@ -34,7 +34,7 @@ NO_CHANNEL_RETRY = timedelta(minutes=10)
 class DeliveryWorker:
     def __init__(self, db: Database, channels: Sequence[Channel], render: Render, clock: Clock, *,
                  batch: int = 20, lease: timedelta = timedelta(seconds=60), max_attempts: int = 8,
-                 poll_seconds: float = 1.0) -> None:
+                 poll_seconds: float = 1.0, recipient: str | None = None) -> None:
         self.db = db
         self.channels = list(channels)
         self.render = render
@@ -43,6 +43,9 @@ class DeliveryWorker:
         self.lease = lease
         self.max_attempts = max_attempts
         self.poll_seconds = poll_seconds
+        #: Claim only this person's notifications (the console reaches one person, and must not
+        #: hold back everyone else's by claiming rows it cannot deliver).
+        self.recipient = recipient
         self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"[:64]
         self._wake = asyncio.Event()
 
@@ -79,6 +82,8 @@ class DeliveryWorker:
                      .where(Notification.status == Status.PENDING, Notification.next_attempt_at <= now,
                             or_(Notification.lease_until.is_(None), Notification.lease_until < now))
                      .order_by(Notification.id).limit(self.batch).with_for_update(skip_locked=True))
+            if self.recipient is not None:
+                query = query.where(Notification.recipient_email == self.recipient)
             rows = list(await session.scalars(query))
             for row in rows:
                 row.lease_owner, row.lease_until, row.attempts = self.owner, now + self.lease, row.attempts + 1

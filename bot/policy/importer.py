@@ -193,8 +193,8 @@ def _guidance_skeleton(data: dict) -> str:
 def write_policy_folder(source: Path, out: Path) -> str:
     """Import `source` into the folder `out`, keeping any guidance already there.
 
-    Writes policy.yaml; adds guidance.yaml (a skeleton), and vocabulary.yaml, messages.yaml and
-    review.yaml (the shipped ones, to adapt) only where missing. Returns a report.
+    Writes policy.yaml; adds guidance.yaml (a skeleton), and vocabulary.yaml, messages.yaml,
+    review.yaml and tickets.yaml (the shipped ones, to adapt) only where missing. Returns a report.
     """
     from bot.policy.loader import default_content_dir
 
@@ -214,7 +214,7 @@ def write_policy_folder(source: Path, out: Path) -> str:
             lines.append(f"No guidance yet for clauses: {', '.join(missing)}")
         if stale := sorted(guided - set(ids)):
             lines.append(f"Guidance for clauses no longer in the policy (remove it): {', '.join(stale)}")
-    for name in ("vocabulary.yaml", "messages.yaml", "review.yaml"):
+    for name in ("vocabulary.yaml", "messages.yaml", "review.yaml", "tickets.yaml"):
         if not (out / name).exists() and (default_content_dir() / name).exists():
             shutil.copyfile(default_content_dir() / name, out / name)
             lines.append(f"Copied the default {name}; adapt it to your organisation.")

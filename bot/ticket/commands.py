@@ -16,6 +16,7 @@ from argparse import Namespace
 from bot.core import Core
 from bot.ticket.service import TicketError, TicketView
 from bot.ticket.stats import ticket_stats
+from bot.ticket.views import describe_list, describe_ticket
 
 
 def run_tickets(core: Core, args: Namespace) -> int:
@@ -37,21 +38,18 @@ async def _run(core: Core, args: Namespace) -> int:
 
 async def _list(core: Core, args: Namespace) -> int:
     tickets = await core.tickets.tickets_for(args.as_email)
-    states = core.ticket_content.states
-    rows = [{"reference": t.reference, "state": t.state, "opened": t.created_at.isoformat(timespec="minutes"),
-             "handler": t.handler_email or "People Services", "signposts": t.signposts} for t in tickets]
     if args.json:
-        print(json.dumps(rows))
-    elif not rows:
-        print("No tickets you can see.")
-    for row in [] if args.json else rows:
-        print(f"{row['reference']}  {row['opened'][:16]}  {states[row['state']]:<40}  {row['handler']}")
+        print(json.dumps([{"reference": t.reference, "state": t.state, "opened": t.created_at.isoformat(),
+                           "handler": t.handler_email or "people_services", "signposts": t.signposts}
+                          for t in tickets]))
+    else:
+        print(describe_list(tickets, core.ticket_content))
     return 0
 
 
 async def _show(core: Core, args: Namespace) -> int:
     view = await core.tickets.view(args.reference, args.as_email)
-    print(json.dumps(_view_json(view)) if args.json else _view_text(view, core))
+    print(json.dumps(_view_json(view)) if args.json else describe_ticket(view, core.ticket_content))
     return 0
 
 
@@ -62,15 +60,6 @@ def _view_json(view: TicketView) -> dict:
             "signposts": view.signposts,
             "events": [{"at": e.at.isoformat(), "action": e.action, "by": e.actor_role, "state": e.to_state,
                         **({"note": e.note} if e.note else {})} for e in view.events]}
-
-
-def _view_text(view: TicketView, core: Core) -> str:
-    lines = [f"{view.reference}: {view.state_label} (you: {view.viewer_role.replace('_', ' ')})"]
-    if view.handler:
-        lines.append(f"Handler: {view.handler}")
-    lines.append(view.report.summary(core.ticket_content) if view.report else "(report text purged after retention)")
-    lines += [f"{e.at:%Y-%m-%d %H:%M}  {e.action:<22} {e.actor_role:<16} {e.note or ''}".rstrip() for e in view.events]
-    return "\n".join(lines)
 
 
 async def _stats(core: Core, args: Namespace) -> int:

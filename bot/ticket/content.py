@@ -55,10 +55,31 @@ class TicketContent(_Strict):
         return self.messages[key].format(**values).strip()
 
 
+#: Sections an organisation's file replaces whole; the rest (wording) it may change key by key.
+WHOLE = ("form", "signposts")
+
+
+def _overlay(shipped: dict, own: dict) -> dict:
+    """The shipped content with an organisation's changes on top: a file written for an older
+    version keeps working, its missing sentences taken from the shipped ones."""
+    merged = {key: dict(value) if isinstance(value, dict) else value for key, value in shipped.items()}
+    for key, value in own.items():
+        if key in WHOLE or not isinstance(value, dict):
+            merged[key] = value
+        else:
+            merged.setdefault(key, {}).update(value)
+    return merged
+
+
 @lru_cache(maxsize=4)
 def load_ticket_content(folder: Path | None = None) -> TicketContent:
-    folder = Path(folder or default_content_dir())
-    data = read_yaml(folder, "tickets.yaml")
+    """`tickets.yaml` of the policy folder over the shipped one (which alone is used when the
+    folder has none)."""
+    shipped_dir = default_content_dir()
+    folder = Path(folder or shipped_dir)
+    data = read_yaml(shipped_dir, "tickets.yaml")
+    if folder.resolve() != shipped_dir.resolve() and (folder / "tickets.yaml").exists():
+        data = _overlay(data, read_yaml(folder, "tickets.yaml"))
     try:
         content = TicketContent.model_validate(data)
         for rule in content.signposts.values():

@@ -100,8 +100,12 @@ class TicketService:
             manager = await directory.line_manager(session, reporter)
             subject = await self._subject(session, report.who, manager)
             routing = self._route(reporter, reporter_email, manager, subject)
-            ticket = Ticket(public_id=secrets.token_urlsafe(16), reference=await self._next_reference(session, now),
-                            state=State.OPEN, reporter_email=reporter_email, handler_email=routing.handler_email,
+            public_id = secrets.token_urlsafe(16)
+            # The ticket takes its public id as a stand-in reference until the last statement:
+            # the year's counter row stays locked from its increment to the commit, so it is
+            # incremented as late as possible.
+            ticket = Ticket(public_id=public_id, reference=public_id[:20], state=State.OPEN,
+                            reporter_email=reporter_email, handler_email=routing.handler_email,
                             routing=routing.reason, people_services_joined=routing.handler_email is None,
                             subject_digest=self.sealer.digest(subject) if subject else None,
                             signposts=signposts_for(report, self.content), report_sealed=self.sealer.seal(report.to_json()),
@@ -109,8 +113,12 @@ class TicketService:
             session.add(ticket)
             await session.flush()
             event = await self.log_event(session, ticket, "submitted", reporter_email, "reporter", None, State.OPEN)
-            for recipient in await self.handlers(session, ticket):
+            recipients = await self.handlers(session, ticket)
+            for recipient in recipients:
                 self.enqueue(session, ticket, recipient, "new_ticket", event.id)
+            ticket.reference = await self._next_reference(session, now)
+        if not recipients:
+            log.warning("ticket_has_nobody_to_handle_it", reference=ticket.reference, routing=routing.reason)
         self.wake()
         TICKETS_OPENED.labels(routing.reason).inc()
         log.info("ticket_opened", reference=ticket.reference, routing=routing.reason, signposts=ticket.signposts)

@@ -6,7 +6,7 @@ import stat
 
 import pytest
 
-from bot.confidential import EncryptionKeyError, SealError, Sealer, load_sealer, new_key
+from bot.confidential import EncryptionKeyError, Sealer, SealError, load_sealer, new_key
 
 
 def test_a_key_file_is_made_once_readable_only_by_its_owner(tmp_path):
