@@ -193,6 +193,19 @@ def _database_commands(sub: argparse._SubParsersAction) -> None:
         action.set_defaults(handler=cmd_tickets)
 
 
+def _is_database_failure(exc: BaseException) -> bool:
+    """A refused connection or a database error: an operator's problem to be told, not a traceback."""
+    return isinstance(exc, OSError) or type(exc).__module__.split(".")[0] in ("sqlalchemy", "asyncpg", "sqlite3")
+
+
+def _safe_url() -> str:
+    from sqlalchemy.engine import make_url
+
+    from bot.config import get_settings
+
+    return make_url(get_settings().database_url).render_as_string(hide_password=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     from pydantic import ValidationError
 
@@ -223,6 +236,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:
+        if not _is_database_failure(exc):
+            raise
+        print(f"snp-bot: the database does not answer ({_safe_url()}): {type(exc).__name__}: {exc}".splitlines()[0],
+              file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from bot.ticket.views import describe_list, describe_ticket
 
 
 def run_tickets(core: Core, args: Namespace) -> int:
+    core.sealer  # noqa: B018 - a missing or bad key is reported before the database is touched
     return asyncio.run(_run(core, args))
 
 
