@@ -7,11 +7,13 @@ and each is safe to run from two servers at once (the rows are locked as they ar
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.metrics import TICKETS_BY_STATE
 from bot.notify.models import Notification
@@ -36,42 +38,50 @@ async def run_timers(tickets: TicketService, ack_hours: float, retention_days: i
     return TimerReport(reminded, escalated, purged)
 
 
-async def _due(tickets: TicketService, session, condition) -> list[Ticket]:  # type: ignore[no-untyped-def]
-    query = select(Ticket).where(*condition).order_by(Ticket.id).limit(200).with_for_update(skip_locked=True)
+async def _due(session: AsyncSession, conditions: tuple) -> list[Ticket]:
+    query = select(Ticket).where(*conditions).order_by(Ticket.id).limit(200).with_for_update(skip_locked=True)
     return list(await session.scalars(query))
 
 
-async def remind(tickets: TicketService, ack_hours: float) -> int:
+async def _sweep(tickets: TicketService, conditions: tuple, action: str, kind: str,
+                 recipients: Callable[[AsyncSession, Ticket], Awaitable[list[str]]],
+                 mark: Callable[[Ticket, datetime], None]) -> int:
+    """Mark each due open ticket, log `action` by the system, and tell `recipients` (`kind`)."""
     now = tickets.clock.now()
     async with tickets.db.session() as session, session.begin():
-        due = await _due(tickets, session, (Ticket.state == State.OPEN, Ticket.reminded_at.is_(None),
-                                            Ticket.assigned_at <= now - timedelta(hours=ack_hours)))
+        due = await _due(session, (Ticket.state == State.OPEN, *conditions))
         for ticket in due:
-            ticket.reminded_at = now
-            event = await tickets.log_event(session, ticket, "reminded", None, "system", ticket.state, State(ticket.state))
-            for recipient in await tickets.handlers(session, ticket):
-                tickets.enqueue(session, ticket, recipient, "reminder", event.id)
+            mark(ticket, now)
+            event = await tickets.log_event(session, ticket, action, None, "system", ticket.state, State(ticket.state))
+            for recipient in await recipients(session, ticket):
+                tickets.enqueue(session, ticket, recipient, kind, event.id)
     for ticket in due:
-        log.info("ticket_reminded", reference=ticket.reference)
+        log.info(f"ticket_{action}", reference=ticket.reference)
     return len(due)
+
+
+async def remind(tickets: TicketService, ack_hours: float) -> int:
+    """The handler (or People Services, holding a ticket themselves) is reminded once."""
+    cutoff = tickets.clock.now() - timedelta(hours=ack_hours)
+
+    def mark(ticket: Ticket, now: datetime) -> None:
+        ticket.reminded_at = now
+
+    return await _sweep(tickets, (Ticket.reminded_at.is_(None), Ticket.assigned_at <= cutoff), "reminded",
+                        "reminder", tickets.handlers, mark)
 
 
 async def escalate(tickets: TicketService, ack_hours: float) -> int:
     """A line manager's unacknowledged ticket goes to People Services (who join it; the manager
     keeps it too). A ticket People Services already hold has been reminded and goes nowhere else."""
-    now = tickets.clock.now()
-    async with tickets.db.session() as session, session.begin():
-        due = await _due(tickets, session, (Ticket.state == State.OPEN, Ticket.escalated_at.is_(None),
-                                            Ticket.handler_email.is_not(None),
-                                            Ticket.assigned_at <= now - timedelta(hours=2 * ack_hours)))
-        for ticket in due:
-            ticket.escalated_at, ticket.people_services_joined = now, True
-            event = await tickets.log_event(session, ticket, "escalated", None, "system", ticket.state, State(ticket.state))
-            for member in await tickets.people_services_for(session, ticket):
-                tickets.enqueue(session, ticket, member, "escalated", event.id)
-    for ticket in due:
-        log.info("ticket_escalated", reference=ticket.reference)
-    return len(due)
+    cutoff = tickets.clock.now() - timedelta(hours=2 * ack_hours)
+
+    def mark(ticket: Ticket, now: datetime) -> None:
+        ticket.escalated_at, ticket.people_services_joined = now, True
+
+    return await _sweep(tickets, (Ticket.escalated_at.is_(None), Ticket.handler_email.is_not(None),
+                                  Ticket.assigned_at <= cutoff), "escalated", "escalated",
+                        tickets.people_services_for, mark)
 
 
 async def purge(tickets: TicketService, retention_days: int) -> int:
@@ -79,7 +89,7 @@ async def purge(tickets: TicketService, retention_days: int) -> int:
     event log stays, with roles but without names, for statistics (section 4.1.2)."""
     now = tickets.clock.now()
     async with tickets.db.session() as session, session.begin():
-        due = await _due(tickets, session, (Ticket.state == State.CLOSED, Ticket.purged_at.is_(None),
+        due = await _due(session, (Ticket.state == State.CLOSED, Ticket.purged_at.is_(None),
                                             Ticket.closed_at <= now - timedelta(days=retention_days)))
         ids = [ticket.id for ticket in due]
         for ticket in due:
