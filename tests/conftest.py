@@ -97,10 +97,11 @@ async def _migrate(url: str) -> None:
 
 
 async def _empty(db: Database) -> None:
+    """Delete every row, children first: a few rows a test leaves go faster than a TRUNCATE."""
     import_models()
-    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     async with db.engine.begin() as conn:
-        await conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        for table in reversed(Base.metadata.sorted_tables):
+            await conn.exec_driver_sql(f"DELETE FROM {table.name}")
 
 
 @pytest.fixture(scope="session")

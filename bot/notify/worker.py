@@ -90,8 +90,14 @@ class DeliveryWorker:
         return rows
 
     async def _deliver(self, notification: Notification) -> None:
-        async with self.db.session() as session:
-            delivery = await self.render(session, notification)
+        try:
+            async with self.db.session() as session:
+                delivery = await self.render(session, notification)
+        except Exception as exc:  # noqa: BLE001 - a row that cannot be rendered (a wrong key, say) is a
+            # failed attempt like any other: retried with backoff, given up after the most attempts,
+            # and never holding up the rows claimed with it until their lease runs out.
+            await self._failed(notification, type(exc).__name__)
+            return
         if delivery is None:
             await self._finish(notification, Status.FAILED, error="not_entitled")
             return

@@ -28,10 +28,16 @@ def route(reporter: Person, manager: Person | None, is_subject: "callable[[str],
     return Routing(manager.email, "line_manager")
 
 
-def subject_email(who: str) -> str | None:
-    """The email in a report's "who", if the reporter gave one: that is how a reported person in
-    the directory is recognised; a name alone is kept (sealed) but cannot be matched."""
+def subject_emails(who: str) -> list[str]:
+    """Every email in a report's "who", in order: that is how a reported person in the directory is
+    recognised most surely."""
+    found = []
     for word in who.replace(",", " ").replace(";", " ").replace("<", " ").replace(">", " ").split():
         if "@" in word and "." in word.split("@")[-1]:
-            return word.strip(".()[]'\"").lower()
-    return None
+            found.append(word.strip(".()[]'\"").lower())
+    return found
+
+
+def subject_email(who: str) -> str | None:
+    """The first email in a report's "who", if the reporter gave one."""
+    return next(iter(subject_emails(who)), None)

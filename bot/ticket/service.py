@@ -30,7 +30,7 @@ from bot.policy import Policy
 from bot.ticket.content import TicketContent
 from bot.ticket.models import State, Ticket, TicketEvent, TicketNote, TicketSequence
 from bot.ticket.report import Report
-from bot.ticket.routing import Routing, route, subject_email
+from bot.ticket.routing import Routing, route, subject_emails
 from bot.ticket.signpost import signpost_lines, signposts_for
 from bot.ticket.workflow import STEPS, Action, allowed_from
 
@@ -131,16 +131,23 @@ class TicketService:
 
     async def _subject(self, session: AsyncSession, who: str, manager: Person | None) -> str | None:
         """The email of the person reported, where the report lets us know it: an email in "who",
-        a directory name written there, or "my manager"."""
+        a directory name written there, or "my manager". When several people are named and the
+        reporter's line manager is one of them, it is the line manager, so that the report never
+        goes to the person it is about."""
         if not who.strip():
             return None
-        if email := subject_email(who):
-            return email
-        if manager is not None and MY_MANAGER.search(who):
-            return manager.email
+        emails = subject_emails(who)
         words = " ".join(re.findall(r"[\w'-]+", who.lower()))
+        if manager is not None and (manager.email.lower() in emails or MY_MANAGER.search(who)
+                                    or (manager.name.strip() and f" {manager.name.lower()} " in f" {words} ")):
+            return manager.email
+        if emails:
+            return emails[0]
+        # The name is searched for in the words, not matched as a LIKE pattern: a "_" or "%" in a
+        # name is a character, not a wildcard.
+        position = func.strpos if self.db.dialect == "postgresql" else func.instr
         named = await session.scalars(select(Person.email).where(
-            literal(f" {words} ").contains(" " + func.lower(Person.name) + " ")).limit(2))
+            position(literal(f" {words} "), " " + func.lower(Person.name) + " ") > 0).limit(2))
         matches = list(named)
         return matches[0] if len(matches) == 1 else None
 
@@ -201,6 +208,9 @@ class TicketService:
     async def act(self, ticket_id: str, actor_email: str, action: Action | str, *, note: str = "",
                   assignee: str = "") -> str:
         """Carry out one action; returns the words for the actor, or raises TicketError."""
+        if action not in set(Action):
+            raise TicketError(self.content.say("ticket_unknown_action", action=str(action),
+                                               actions=", ".join(a.value for a in Action)))
         action = Action(action)
         actor_email = directory.normalise_email(actor_email)
         now = self.clock.now()

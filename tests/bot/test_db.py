@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select
 
 from bot.db import Database
 from bot.directory.models import Person
@@ -41,7 +41,7 @@ async def test_times_come_back_as_the_same_aware_utc_instant(db):
     async with db.session() as session, session.begin():
         session.add(Person(email="a@x.nhs.uk", name="A", role="staff", updated_at=local))
     async with db.session() as session:
-        person = await session.get(Person, 1)
+        person = await session.scalar(select(Person).where(Person.email == "a@x.nhs.uk"))
     assert person.updated_at == local and person.updated_at.tzinfo == UTC
 
 
