@@ -7,6 +7,7 @@ because SQLite keeps no time zone and a naive datetime compared with an aware on
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,14 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def _private_file(path: Path) -> None:
+    """Create the embedded database readable by its owner only (SQLite gives its journal files
+    the same mode): it holds who reported whom, even though the words are sealed."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+
+
 def _sqlite_tuning(engine: AsyncEngine) -> None:
     """Foreign keys on, WAL, a busy timeout, and BEGIN IMMEDIATE: a writer takes the write lock when
     it starts rather than failing half-way with "database is locked" when another writer is busy."""
@@ -97,7 +106,7 @@ class Database:
         self.url = url
         path = sqlite_path(url)
         if path is not None:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _private_file(path)
         options: dict[str, Any] = {} if url.startswith("sqlite") else {"pool_size": pool_size, "max_overflow": pool_size}
         self.engine = create_async_engine(url, pool_pre_ping=True, **options)
         if self.dialect == "sqlite":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -28,12 +29,14 @@ async def test_downgrade_to_base_and_upgrade_again(db):
     assert await db.revision() == head and TABLES <= await _tables(db)
 
 
-async def test_ensure_schema_migrates_an_empty_database(tmp_path):
-    db = Database(f"sqlite+aiosqlite:///{tmp_path / 'new' / 'fresh.sqlite3'}")
+async def test_ensure_schema_migrates_an_empty_database_readable_only_by_its_owner(tmp_path):
+    path = tmp_path / "new" / "fresh.sqlite3"
+    db = Database(f"sqlite+aiosqlite:///{path}")
     assert await db.revision() is None
     assert await db.ensure_schema() is True
     assert await db.revision() == await db.head()
     await db.dispose()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
 async def test_times_come_back_as_the_same_aware_utc_instant(db):
