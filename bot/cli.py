@@ -72,7 +72,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from bot.config import get_settings
     from bot.server import run
 
-    run(args.host, args.port or get_settings().port)
+    from adapters import configured_platforms
+    from bot.config import ConfigurationError
+
+    settings = get_settings()
+    if args.socket_mode and not (settings.slack_bot_token and settings.slack_app_token):
+        raise ConfigurationError("--socket-mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (an app-level token, xapp-…)")
+    run(args.host, args.port or get_settings().port, configured_platforms(get_settings(), socket_mode=args.socket_mode))
     return 0
 
 
@@ -150,6 +156,8 @@ def parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the HTTP server (health checks and metrics; platforms as configured)")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; 0.0.0.0 in a container)")
     serve.add_argument("--port", type=int, default=None, help="port (default: $PORT or 3978)")
+    serve.add_argument("--socket-mode", action="store_true",
+                       help="connect to Slack over Socket Mode (SLACK_APP_TOKEN) instead of serving /slack/events")
     serve.set_defaults(handler=cmd_serve)
 
     policy = sub.add_parser("policy", help="manage the policy content")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import aiohttp
 import structlog
@@ -119,8 +119,14 @@ async def _timer(core: Core, stop: asyncio.Event) -> None:
             pass
 
 
-def create_app(core: Core, channels: list[Channel] | None = None, *, background: bool = True) -> web.Application:
-    """The application: routes, the database lifecycle, and (unless told not to) the worker and timer."""
+#: A platform adapter's hook: mount its routes on the application and add its channel.
+Mount = Callable[[web.Application, Core], None]
+
+
+def create_app(core: Core, channels: list[Channel] | None = None, *, background: bool = True,
+               platforms: Sequence[Mount] = ()) -> web.Application:
+    """The application: routes, the database lifecycle, the platforms given (the CLI passes those
+    configured; the core never imports an adapter), and unless told not to the worker and timer."""
     app = web.Application(client_max_size=1024 * 1024)
     app[CORE] = core
     app[CHANNELS] = list(channels or [])
@@ -130,16 +136,19 @@ def create_app(core: Core, channels: list[Channel] | None = None, *, background:
     app.router.add_get("/metrics", metrics)
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_http_channels)
+    for mount in platforms:
+        mount(app, core)
     if background:
         app.cleanup_ctx.append(_background)
     return app
 
 
-def run(host: str, port: int) -> None:
+def run(host: str, port: int, platforms: Sequence[Mount] = ()) -> None:
     from bot.logs import configure_logging
 
     configure_logging()
     core = Core.from_settings()
     core.sealer  # noqa: B018 - a missing or bad encryption key stops the server before it listens
+    app = create_app(core, platforms=platforms)
     print(f"snp-bot serving on http://{host}:{port}", file=sys.stderr)
-    web.run_app(create_app(core), host=host, port=port, print=None, shutdown_timeout=SHUTDOWN_GRACE)
+    web.run_app(app, host=host, port=port, print=None, shutdown_timeout=SHUTDOWN_GRACE)

@@ -41,6 +41,15 @@ class Delivery:
     confidential: bool = False
 
 
+class RetryLater(Exception):
+    """A channel's platform asked us to wait (Slack's 429 with Retry-After): the worker waits at
+    least `seconds` before the next attempt."""
+
+    def __init__(self, seconds: float, reason: str = "") -> None:
+        super().__init__(reason or f"retry after {seconds:g} s")
+        self.seconds = seconds
+
+
 class Channel(Protocol):
     name: str
 

@@ -109,7 +109,7 @@ class DeliveryWorker:
             await channel.send(delivery)
         except Exception as exc:  # noqa: BLE001 - every failure is retried; its class is kept, never its text
             DELIVERY_FAILURES.labels(channel.name, type(exc).__name__).inc()
-            await self._failed(notification, type(exc).__name__)
+            await self._failed(notification, type(exc).__name__, getattr(exc, "seconds", 0.0))
             return
         if await self._finish(notification, Status.SENT, channel=channel.name):
             DELIVERIES.labels(channel.name).inc()
@@ -118,13 +118,14 @@ class DeliveryWorker:
         seconds = min(2 ** attempts, 1800) * random.uniform(0.8, 1.2)
         return timedelta(seconds=seconds)
 
-    async def _failed(self, notification: Notification, error: str) -> None:
+    async def _failed(self, notification: Notification, error: str, at_least: float = 0.0) -> None:
         if notification.attempts >= self.max_attempts:
             log.warning("delivery_gave_up", notification=notification.id, kind=notification.kind, error=error)
             await self._finish(notification, Status.FAILED, error=error)
         else:
             log.info("delivery_retry", notification=notification.id, attempt=notification.attempts, error=error)
-            await self._retry(notification, error, self.clock.now() + self._backoff(notification.attempts))
+            wait = max(self._backoff(notification.attempts), timedelta(seconds=at_least))
+            await self._retry(notification, error, self.clock.now() + wait)
 
     async def _retry(self, notification: Notification, error: str, when: datetime, *, count: bool = True) -> None:
         values = {"lease_owner": None, "lease_until": None, "next_attempt_at": when, "last_error": error}

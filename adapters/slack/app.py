@@ -1,0 +1,103 @@
+"""Building the bolt app and mounting it in `snp-bot serve`.
+
+One `AsyncApp` per process, built from settings and never changed afterwards; bolt verifies every
+request's signature and timestamp itself (its verification is never switched off), acknowledges
+within Slack's 3 seconds, and ignores the bot's own messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import structlog
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import conversation, reports, tickets
+from adapters.slack.channel import SlackChannel
+from adapters.slack.context import SlackContext
+from adapters.slack.people import SlackPeople
+from bot.core import Core
+from bot.server import CHANNELS
+
+log = structlog.get_logger(__name__)
+SLACK_APP = web.AppKey("slack_app", AsyncApp)
+
+
+def build(core: Core) -> tuple[AsyncApp, SlackContext]:
+    settings = core.settings
+    # Replies to a person who is waiting retry a rate limit or a server error in the client; the
+    # outbox's channel has a client of its own without those handlers, so that the outbox alone
+    # decides when a notification is tried again.
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
+                            retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(2),
+                                            AsyncServerErrorRetryHandler(2)])
+    app = AsyncApp(signing_secret=settings.slack_signing_secret or None, client=client, process_before_response=False)
+    ctx = SlackContext(core, client, SlackPeople(core.db, client))
+    for listeners in (conversation, reports, tickets):
+        listeners.register(app, ctx)
+
+    @app.error
+    async def failed(error: Exception) -> None:
+        log.error("slack_listener_failed", error=type(error).__name__)
+
+    return app, ctx
+
+
+def mount(web_app: web.Application, core: Core, *, socket_mode: bool = False) -> None:
+    """Serve Slack on `POST /slack/events`, or over Socket Mode; deliver notifications as Slack DMs."""
+    app, ctx = build(core)
+    web_app[SLACK_APP] = app
+    outbox_client = AsyncWebClient(token=core.settings.slack_bot_token, base_url=core.settings.slack_api_url)
+    web_app[CHANNELS].append(SlackChannel(outbox_client, SlackPeople(core.db, outbox_client),
+                                          core.ticket_content))
+    if socket_mode:
+        web_app.cleanup_ctx.append(_socket_mode)
+    else:
+        web_app.router.add_post("/slack/events", _events)
+
+
+def mount_socket_mode(web_app: web.Application, core: Core) -> None:
+    mount(web_app, core, socket_mode=True)
+
+
+async def _events(request: web.Request) -> web.StreamResponse:
+    """Slack's requests, as bytes: a body that is not UTF-8 cannot carry a valid signature, and
+    is refused by bolt's verification rather than failing here with a 500."""
+    body = (await request.read()).decode("utf-8", errors="replace")
+    try:
+        bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(request.headers))
+        response = await request.app[SLACK_APP].async_dispatch(bolt_request)
+    except Exception as exc:  # noqa: BLE001 - a body bolt cannot parse is the sender's fault, not a 5xx
+        log.warning("slack_request_unreadable", error=type(exc).__name__)
+        return web.json_response({"error": "unreadable request"}, status=400)
+    return await to_aiohttp_response(response)
+
+
+async def _socket_mode(web_app: web.Application) -> AsyncIterator[None]:
+    from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(web_app[SLACK_APP], _app_token(web_app))
+    await handler.connect_async()
+    log.info("slack_socket_mode_connected")
+    yield
+    await handler.close_async()
+
+
+def _app_token(web_app: web.Application) -> str:
+    from bot.server import CORE
+
+    token = web_app[CORE].settings.slack_app_token
+    if not token:
+        from bot.config import ConfigurationError
+
+        raise ConfigurationError("SLACK_APP_TOKEN must be set for --socket-mode (an app-level token, xapp-…)")
+    return token

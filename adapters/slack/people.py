@@ -1,0 +1,70 @@
+"""Who a Slack user is in the staff directory, and how to reach a directory person on Slack.
+
+A Slack user is matched by the directory's `slack_user_id`, or else by the email Slack gives for
+them (`users.info`, which needs the `users:read.email` scope). Answers are cached for a while:
+every click and message would otherwise cost a Web API call and count against Slack's rate limits.
+"""
+
+from __future__ import annotations
+
+import time
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.db import Database
+from bot.directory import service as directory
+from bot.notify.channel import Recipient
+
+CACHE_SECONDS = 600.0
+
+
+class SlackPeople:
+    def __init__(self, db: Database, client: AsyncWebClient) -> None:
+        self.db = db
+        self.client = client
+        self._emails: dict[str, tuple[float, str | None]] = {}
+        self._user_ids: dict[str, tuple[float, str | None]] = {}
+
+    async def email_of(self, user_id: str) -> str | None:
+        """The user's email: the directory's entry for their Slack id, or their Slack profile's."""
+        cached = self._emails.get(user_id)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        async with self.db.session() as session:
+            person = await directory.by_platform_id(session, "slack", user_id)
+        email = person.email if person else await self._profile_email(user_id)
+        self._emails[user_id] = (time.monotonic() + CACHE_SECONDS, email)
+        return email
+
+    async def _profile_email(self, user_id: str) -> str | None:
+        try:
+            response = await self.client.users_info(user=user_id)
+        except SlackApiError:
+            return None
+        profile = (response.get("user") or {}).get("profile") or {}
+        email = profile.get("email")
+        return directory.normalise_email(email) if email else None
+
+    async def in_directory(self, email: str | None) -> bool:
+        if not email:
+            return False
+        async with self.db.session() as session:
+            return await directory.by_email(session, email) is not None
+
+    async def user_id_for(self, recipient: Recipient) -> str | None:
+        """The Slack id to DM a directory person: the directory's, or a lookup by email."""
+        if recipient.slack_user_id:
+            return recipient.slack_user_id
+        cached = self._user_ids.get(recipient.email)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        try:
+            response = await self.client.users_lookupByEmail(email=recipient.email)
+            user_id = (response.get("user") or {}).get("id")
+        except SlackApiError as exc:
+            if exc.response.status_code == 429 or exc.response.status_code >= 500:
+                raise
+            user_id = None
+        self._user_ids[recipient.email] = (time.monotonic() + CACHE_SECONDS, user_id)
+        return user_id

@@ -1,0 +1,40 @@
+"""A handler's buttons on Slack. The click is acknowledged at once; the core decides whether the
+clicker may take the step. A refusal is told to the clicker alone (ephemeral) and changes
+nothing; a step taken rewrites the message to show the new state and the buttons left."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from adapters.slack.blocks import fallback_text, ticket_blocks
+from adapters.slack.context import SlackContext, log
+from bot.notify.channel import Button
+from bot.ticket.service import TicketError
+from bot.ticket.workflow import buttons_for
+
+WORKFLOW_BUTTON = re.compile(r"^snp_ticket:(\w+)$")
+
+
+def register(app: AsyncApp, ctx: SlackContext) -> None:
+    content = ctx.core.ticket_content
+
+    @app.action(WORKFLOW_BUTTON)
+    async def workflow_step(ack: AsyncAck, body: dict, action: dict) -> None:
+        await ack()
+        user_id = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        step = WORKFLOW_BUTTON.match(action["action_id"]).group(1)
+        email = await ctx.people.email_of(user_id) or ""
+        try:
+            words = await ctx.core.tickets.act(action.get("value") or "", email, step)
+            view = await ctx.core.tickets.view(action.get("value") or "", email)
+        except TicketError as refusal:
+            await ctx.client.chat_postEphemeral(channel=channel, user=user_id, text=str(refusal))
+            log.info("slack_step_refused", step=step)
+            return
+        buttons = [Button(str(a), content.actions[str(a)], view.public_id) for a in buttons_for(view.state)]
+        message_ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
+        await ctx.client.chat_update(channel=channel, ts=message_ts, text=fallback_text(words),
+                                     blocks=ticket_blocks(view, content, buttons, note=words))
