@@ -69,11 +69,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from bot.config import get_settings
-    from bot.server import run
-
     from adapters import configured_platforms
-    from bot.config import ConfigurationError
+    from bot.config import ConfigurationError, get_settings
+    from bot.server import run
 
     settings = get_settings()
     if args.socket_mode and not (settings.slack_bot_token and settings.slack_app_token):

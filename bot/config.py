@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     #: and how often the reminder/escalation/retention timer runs.
     snp_webhook_url: str = ""
     snp_timer_seconds: float = Field(60, gt=0)
+    #: Worker processes for conversation turns in `serve` (0: in the server's own process).
+    snp_conversation_processes: int = Field(1, ge=0, le=64)
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""

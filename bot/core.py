@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from bot.answer import Answerer
     from bot.confidential import Sealer
     from bot.conversation import Conversation
+    from bot.conversation.pool import Turns
     from bot.db import Database
     from bot.review.models import Review
     from bot.review.service import Reviewer
@@ -53,6 +54,13 @@ class Core:
         from bot.conversation import Conversation
 
         return Conversation(self.answerer, self.reviewer)
+
+    @cached_property
+    def turns(self) -> Turns:
+        """Conversation turns for the platforms: in worker processes once the server starts them."""
+        from bot.conversation.pool import Turns
+
+        return Turns(lambda: self.conversation)
 
     @cached_property
     def db(self) -> Database:

@@ -64,6 +64,15 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     await core.db.dispose()
 
 
+async def _conversation_workers(app: web.Application) -> AsyncIterator[None]:
+    """Conversation turns in worker processes (SNP_CONVERSATION_PROCESSES), started before the
+    first request so that nobody waits for a policy to load."""
+    core = app[CORE]
+    await core.turns.start(core.settings.snp_conversation_processes)
+    yield
+    core.turns.close()
+
+
 async def _http_channels(app: web.Application) -> AsyncIterator[None]:
     """Channels the core ships that need an HTTP client (the webhook)."""
     settings = app[CORE].settings
@@ -138,6 +147,8 @@ def create_app(core: Core, channels: list[Channel] | None = None, *, background:
     app.cleanup_ctx.append(_http_channels)
     for mount in platforms:
         mount(app, core)
+    if platforms:
+        app.cleanup_ctx.append(_conversation_workers)
     if background:
         app.cleanup_ctx.append(_background)
     return app

@@ -7,8 +7,10 @@ within Slack's 3 seconds, and ignores the bot's own messages.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
+import aiohttp
 import structlog
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -30,6 +32,7 @@ from bot.server import CHANNELS
 
 log = structlog.get_logger(__name__)
 SLACK_APP = web.AppKey("slack_app", AsyncApp)
+SLACK_CLIENTS = web.AppKey("slack_clients", tuple)
 
 
 def build(core: Core) -> tuple[AsyncApp, SlackContext]:
@@ -41,7 +44,8 @@ def build(core: Core) -> tuple[AsyncApp, SlackContext]:
                             retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(2),
                                             AsyncServerErrorRetryHandler(2)])
     app = AsyncApp(signing_secret=settings.slack_signing_secret or None, client=client, process_before_response=False)
-    ctx = SlackContext(core, client, SlackPeople(core.db, client))
+    ctx = SlackContext(core, client, SlackPeople(core.db, client),
+                       after_ack=asyncio.Semaphore(2 * max(1, settings.snp_conversation_processes)))
     for listeners in (conversation, reports, tickets):
         listeners.register(app, ctx)
 
@@ -59,6 +63,8 @@ def mount(web_app: web.Application, core: Core, *, socket_mode: bool = False) ->
     outbox_client = AsyncWebClient(token=core.settings.slack_bot_token, base_url=core.settings.slack_api_url)
     web_app[CHANNELS].append(SlackChannel(outbox_client, SlackPeople(core.db, outbox_client),
                                           core.ticket_content))
+    web_app[SLACK_CLIENTS] = (ctx, outbox_client)
+    web_app.cleanup_ctx.append(_http_session)
     if socket_mode:
         web_app.cleanup_ctx.append(_socket_mode)
     else:
@@ -80,6 +86,15 @@ async def _events(request: web.Request) -> web.StreamResponse:
         log.warning("slack_request_unreadable", error=type(exc).__name__)
         return web.json_response({"error": "unreadable request"}, status=400)
     return await to_aiohttp_response(response)
+
+
+async def _http_session(web_app: web.Application) -> AsyncIterator[None]:
+    """One connection pool for every call to Slack: without it the client opens a new session, and
+    a new TCP connection, for each call."""
+    ctx, outbox_client = web_app[SLACK_CLIENTS]
+    async with aiohttp.ClientSession() as session:
+        ctx.client.session = outbox_client.session = ctx.http = session
+        yield
 
 
 async def _socket_mode(web_app: web.Application) -> AsyncIterator[None]:

@@ -3,7 +3,7 @@ offers the other reading of a message."""
 
 from __future__ import annotations
 
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from adapters.slack.blocks import check_modal, fallback_text, reply_blocks
 from adapters.slack.context import SlackContext, log
@@ -28,7 +28,7 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         log.info("slack_dm_answered", kind=reply.kind)
 
     @app.command("/snp-check")
-    async def snp_check(ack: AsyncAck, command: dict, respond: AsyncRespond) -> None:
+    async def snp_check(ack: AsyncAck, command: dict) -> None:
         text = (command.get("text") or "").strip()
         if not text:
             await ack()
@@ -36,7 +36,8 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
             return
         await ack()
         reply = await ctx.converse("check: " + text, command.get("user_id", ""))
-        await respond(response_type="ephemeral", text=fallback_text(reply.text), blocks=_blocks(ctx, reply, text))
+        await ctx.respond(command["response_url"], response_type="ephemeral", text=fallback_text(reply.text),
+                          blocks=_blocks(ctx, reply, text))
 
     @app.view("snp_check")
     async def check_submitted(ack: AsyncAck, body: dict, view: dict) -> None:

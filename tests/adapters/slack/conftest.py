@@ -78,7 +78,8 @@ async def seed(db: Database, now) -> None:
 async def workspace(db: Database):
     async with FakeSlackAPI(TOKEN, USERS) as api:
         settings = Settings(snp_database_url=db.url, snp_encryption_key=new_key(), slack_bot_token=TOKEN,
-                            slack_signing_secret=SECRET, slack_api_url=api.base_url, snp_timer_seconds=3600)
+                            slack_signing_secret=SECRET, slack_api_url=api.base_url, snp_timer_seconds=3600,
+                            snp_conversation_processes=0)
         core = Core(settings, load_policy(), ManualClock())
         await seed(db, core.clock.now())
         async with TestClient(TestServer(create_app(core, platforms=[mount]))) as client:
