@@ -36,5 +36,6 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
             return
         buttons = [Button(str(a), content.actions[str(a)], view.public_id) for a in buttons_for(view.state)]
         message_ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
-        await ctx.client.chat_update(channel=channel, ts=message_ts, text=fallback_text(words),
-                                     blocks=ticket_blocks(view, content, buttons, note=words))
+        note = content.say("step_taken_by", words=words, who=body["user"].get("name") or user_id)
+        await ctx.client.chat_update(channel=channel, ts=message_ts, text=fallback_text(note),
+                                     blocks=ticket_blocks(view, content, buttons, note=note))

@@ -57,6 +57,7 @@ class FakeSlackAPI:
     bot_user_id: str = "UBOT"
     bot_id: str = "BBOT"
     team_id: str = "T0001"
+    app_token: str = "xapp-1-test"  # the app-level token Socket Mode connects with
     calls: list[Call] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -65,6 +66,9 @@ class FakeSlackAPI:
         self._views = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        #: Socket Mode: the bot's open connections, and the envelope ids it has acknowledged.
+        self.sockets: list[web.WebSocketResponse] = []
+        self.acks: list[str] = []
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -72,6 +76,7 @@ class FakeSlackAPI:
         app = web.Application(client_max_size=4 * 1024 * 1024)
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
+        app.router.add_get("/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -117,7 +122,35 @@ class FakeSlackAPI:
             raise AssertionError(f"expected {count} call(s) to {method}, saw {len(found)}; all calls:\n{seen}")
         return found
 
+    async def socket_send(self, kind: str, payload: dict, *, envelope_id: str | None = None) -> str:
+        """Push an envelope ("events_api", "slash_commands", "interactive") to the connected bot,
+        as Slack does over Socket Mode; returns its id (acknowledged ones land in `acks`)."""
+        envelope_id = envelope_id or uuid.uuid4().hex
+        for _ in range(500):
+            if self.sockets:
+                break
+            await asyncio.sleep(0.01)
+        await self.sockets[-1].send_json({"envelope_id": envelope_id, "payload": payload, "type": kind,
+                                          "accepts_response_payload": kind != "events_api", "retry_attempt": 0,
+                                          "retry_reason": ""})
+        return envelope_id
+
     # -- handlers -----------------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1,
+                                "debug_info": {"host": "fake", "approximate_connection_time": 3600},
+                                "connection_info": {"app_id": "A0001"}})
+        self.sockets.append(socket)
+        async for message in socket:
+            if message.type == aiohttp.WSMsgType.TEXT and (envelope := json.loads(message.data).get("envelope_id")):
+                self.acks.append(envelope)
+        return socket
+
+    def _apps_connections_open(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"ok": True, "url": self.base_url.replace("http://", "ws://").removesuffix("api/") + "socket"}
 
     async def _api(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -143,7 +176,7 @@ class FakeSlackAPI:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip() or params.get("token")
         if not token:
             return web.json_response({"ok": False, "error": "not_authed"})
-        if token != self.bot_token:
+        if token != (self.app_token if method == "apps.connections.open" else self.bot_token):
             return web.json_response({"ok": False, "error": "invalid_auth"})
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         body = handler(params) if handler else {"ok": True}

@@ -130,7 +130,7 @@ async def test_a_report_reaches_the_line_manager_who_acknowledges_it(workspace: 
     await workspace.send(block_actions_body(MO, "snp_ticket:acknowledge", ticket_id, channel="D" + MO,
                                             message={"ts": manager_dm.get("ts", "1.0")}))
     [updated] = await workspace.api.wait_for("chat.update")
-    assert f"{reference} is now acknowledged" in text_of(updated.params)
+    assert f"{reference} is now acknowledged. (by umo)" in text_of(updated.params)
     await workspace.until(lambda: len(workspace.posted_to("D" + SAM)) == 2, "the reporter told")
     assert f"Your report {reference} is now acknowledged." in text_of(workspace.posted_to("D" + SAM)[1])
     assert len(workspace.api.calls_to("chat.postEphemeral")) == 1
