@@ -204,3 +204,10 @@ async def test_junk_bodies_never_get_a_5xx(workspace: Workspace):
                                            headers={"Content-Type": JSON, "X-Slack-Signature": "v0=00",
                                                     "X-Slack-Request-Timestamp": "x"})
     assert response.status < 500
+
+
+async def test_slack_verifying_the_request_url_gets_its_challenge_back(workspace: Workspace):
+    from tests.fakes.slack import url_verification_body
+
+    status, text = await workspace.event(url_verification_body("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"))
+    assert status == 200 and "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in text
