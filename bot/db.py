@@ -60,6 +60,7 @@ class Base(DeclarativeBase):
 def import_models() -> None:
     """Import every domain's models, so that `Base.metadata` knows all the tables."""
     import bot.conversation.events  # noqa: F401
+    import bot.directory.addresses  # noqa: F401
     import bot.directory.models  # noqa: F401
     import bot.notify.models  # noqa: F401
     import bot.ticket.models  # noqa: F401

@@ -23,7 +23,7 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
             return  # Slack's retry of an event already handled
         user = event.get("user", "")
         files = tuple(f.get("mimetype") or "file" for f in event.get("files") or ())
-        reply = await ctx.converse(event.get("text") or "", await ctx.people.email_of(user) or user, files)
+        reply = await ctx.converse(event.get("text") or "", await ctx.people.active(user) or user, files)
         await _post(ctx, event["channel"], reply, event.get("text") or "")
         log.info("slack_dm_answered", kind=reply.kind)
 

@@ -8,12 +8,14 @@ every click and message would otherwise cost a Web API call and count against Sl
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.db import Database
 from bot.directory import service as directory
+from bot.directory.addresses import remember
 from bot.notify.channel import Recipient
 
 CACHE_SECONDS = 600.0
@@ -25,6 +27,7 @@ class SlackPeople:
         self.client = client
         self._emails: dict[str, tuple[float, str | None]] = {}
         self._user_ids: dict[str, tuple[float, str | None]] = {}
+        self._noted: dict[str, float] = {}
 
     async def email_of(self, user_id: str) -> str | None:
         """The user's email: the directory's entry for their Slack id, or their Slack profile's."""
@@ -45,6 +48,15 @@ class SlackPeople:
         profile = (response.get("user") or {}).get("profile") or {}
         email = profile.get("email")
         return directory.normalise_email(email) if email else None
+
+    async def active(self, user_id: str) -> str | None:
+        """The user's email, noting that they are active on Slack (at most every ten minutes), so a
+        person on Slack and Teams is notified on the one they used last."""
+        email = await self.email_of(user_id)
+        if email and self._noted.get(user_id, 0.0) < time.monotonic():
+            self._noted[user_id] = time.monotonic() + CACHE_SECONDS
+            await remember(self.db, "slack", user_id, email, {"user_id": user_id}, datetime.now(UTC))
+        return email
 
     async def in_directory(self, email: str | None) -> bool:
         if not email:

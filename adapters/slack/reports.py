@@ -49,7 +49,7 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         if values.get("who_user"):
             named = await ctx.people.email_of(values["who_user"]) or values["who_user"]
             report = build_report(content, {**values, "who": f"{named} {values.get('who', '')}".strip()[:200]})
-        email = await ctx.people.email_of(user_id)
+        email = await ctx.people.active(user_id)
         if not email or not await ctx.people.in_directory(email):
             await ctx.dm(user_id, content.say("slack_not_in_directory"))
             return

@@ -26,7 +26,7 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         user_id = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
         step = WORKFLOW_BUTTON.match(action["action_id"]).group(1)
-        email = await ctx.people.email_of(user_id) or ""
+        email = await ctx.people.active(user_id) or ""
         try:
             words = await ctx.core.tickets.act(action.get("value") or "", email, step)
             view = await ctx.core.tickets.view(action.get("value") or "", email)

@@ -16,6 +16,12 @@ class Recipient:
     name: str = ""
     slack_user_id: str | None = None
     teams_user_id: str | None = None
+    #: (platform, address) pairs the adapters stored for this person, the platform they used last
+    #: first: the worker tries that platform's channel first.
+    addresses: tuple[tuple[str, dict], ...] = ()
+
+    def address(self, platform: str) -> dict | None:
+        return next((address for name, address in self.addresses if name == platform), None)
 
 
 @dataclass(frozen=True)

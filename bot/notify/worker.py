@@ -101,7 +101,7 @@ class DeliveryWorker:
         if delivery is None:
             await self._finish(notification, Status.FAILED, error="not_entitled")
             return
-        channel = next((c for c in self.channels if c.reaches(delivery.recipient)), None)
+        channel = self._channel_for(delivery)
         if channel is None:
             await self._retry(notification, "no_channel", self.clock.now() + NO_CHANNEL_RETRY, count=False)
             return
@@ -113,6 +113,13 @@ class DeliveryWorker:
             return
         if await self._finish(notification, Status.SENT, channel=channel.name):
             DELIVERIES.labels(channel.name).inc()
+
+    def _channel_for(self, delivery: Delivery) -> Channel | None:
+        """The channel of the platform the person used last, else the first that reaches them."""
+        reaching = [c for c in self.channels if c.reaches(delivery.recipient)]
+        recent = [name for name, _address in delivery.recipient.addresses]
+        reaching.sort(key=lambda c: recent.index(c.name) if c.name in recent else len(recent))
+        return reaching[0] if reaching else None
 
     def _backoff(self, attempts: int) -> timedelta:
         seconds = min(2 ** attempts, 1800) * random.uniform(0.8, 1.2)

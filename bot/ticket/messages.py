@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.directory import service as directory
+from bot.directory.addresses import addresses_of
 from bot.notify.channel import Button, Delivery, Recipient
 from bot.notify.models import Notification
 from bot.ticket.models import Ticket
@@ -37,8 +38,10 @@ class NotificationRenderer:
         if role is None or (notification.kind in CONFIDENTIAL and role == "reporter"):
             return None
         person = await directory.by_email(session, notification.recipient_email)
+        addresses = tuple((a.platform, a.address) for a in await addresses_of(session, notification.recipient_email))
         recipient = Recipient(notification.recipient_email, person.name if person else "",
-                              person.slack_user_id if person else None, person.teams_user_id if person else None)
+                              person.slack_user_id if person else None, person.teams_user_id if person else None,
+                              addresses)
         text = self._text(notification, ticket, role)
         buttons = self._buttons(ticket) if role != "reporter" else ()
         return Delivery(notification.key, recipient, notification.kind, ticket.reference, text, buttons,

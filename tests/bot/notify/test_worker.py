@@ -221,3 +221,23 @@ async def test_a_handler_reassigned_away_before_delivery_gets_nothing(db: Databa
         to_mark = await session.scalar(select(Notification).where(Notification.recipient_email == MARK))
     assert (to_mark.status, to_mark.last_error) == (Status.FAILED, "not_entitled")
     assert WHAT in inbox.texts(TOM)[0]
+
+
+async def test_someone_on_two_platforms_is_notified_on_the_one_they_used_last(db: Database, service: TicketService,
+                                                                              clock: ManualClock) -> None:
+    from bot.directory.addresses import remember
+
+    slack, teams = MemoryChannel(), MemoryChannel()
+    slack.name, teams.name = "slack", "teams"
+    await remember(db, "teams", "aad-mark", MARK, {"conversation": "a:1"}, clock.now())
+    clock.advance(minutes=5)
+    await remember(db, "slack", "UMARK", MARK, {"user_id": "UMARK"}, clock.now())
+    await service.submit(ANN, report())
+    await worker(db, service, clock, [teams, slack]).run_once()
+    assert len(slack.to(MARK)) == 1 and teams.to(MARK) == []
+
+    clock.advance(minutes=5)
+    await remember(db, "teams", "aad-mark", MARK, {"conversation": "a:1"}, clock.now())
+    await service.submit(ANN, report())
+    await worker(db, service, clock, [slack, teams]).run_once()
+    assert len(teams.to(MARK)) == 1 and teams.to(MARK)[0].recipient.address("teams") == {"conversation": "a:1"}
