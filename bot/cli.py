@@ -76,7 +76,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     if args.socket_mode and not (settings.slack_bot_token and settings.slack_app_token):
         raise ConfigurationError("--socket-mode needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN (an app-level token, xapp-…)")
-    run(args.host, args.port or get_settings().port, configured_platforms(get_settings(), socket_mode=args.socket_mode))
+    platforms = configured_platforms(settings, socket_mode=args.socket_mode, host=args.host)
+    run(args.host, args.port or settings.port, platforms)
     return 0
 
 
@@ -118,6 +119,13 @@ def cmd_tickets(args: argparse.Namespace) -> int:
     from bot.ticket.commands import run_tickets
 
     return run_tickets(Core.from_settings(), args)
+
+
+def cmd_teams_package(args: argparse.Namespace) -> int:
+    from adapters.teams.package import run_package
+    from bot.config import get_settings
+
+    return run_package(get_settings(), args.out)
 
 
 def cmd_policy_import(args: argparse.Namespace) -> int:
@@ -166,6 +174,11 @@ def parser() -> argparse.ArgumentParser:
                      help="folder to write policy.yaml into (default: ./policy_content)")
     imp.set_defaults(handler=cmd_policy_import)
     _database_commands(sub)
+    teams = sub.add_parser("teams", help="Microsoft Teams")
+    teams_sub = teams.add_subparsers(dest="teams_command", required=True, metavar="ACTION")
+    package = teams_sub.add_parser("package", help="zip the Teams app manifest and icons with MICROSOFT_APP_ID filled in")
+    package.add_argument("--out", type=Path, default=None, help="the zip to write (default: ./snp-bot-teams.zip)")
+    package.set_defaults(handler=cmd_teams_package)
     return top
 
 

@@ -1,0 +1,61 @@
+"""Who a Teams user is in the staff directory, and remembering how to reach them.
+
+A user is matched by their Microsoft Entra object id (`from.aadObjectId`, the directory's
+`teams_user_id`), or else by the email or user principal name Teams gives for them (TeamsInfo
+member lookup, one connector call, cached). Every authenticated activity from a person in a 1:1
+chat refreshes their conversation reference, so a notification can reach them later.
+"""
+
+from __future__ import annotations
+
+import time
+
+from botbuilder.core import TurnContext
+from botbuilder.core.teams import TeamsInfo
+
+from bot.core import Core
+from bot.directory import service as directory
+from bot.directory.addresses import remember
+
+CACHE_SECONDS = 600.0
+
+
+class TeamsPeople:
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self._emails: dict[str, tuple[float, str | None]] = {}
+
+    async def email_of(self, context: TurnContext) -> str | None:
+        sender = context.activity.from_property
+        key = (sender.aad_object_id or sender.id or "").lower()
+        cached = self._emails.get(key)
+        if cached and cached[0] > time.monotonic():
+            return cached[1]
+        async with self.core.db.session() as session:
+            person = await directory.by_platform_id(session, "teams", key) if sender.aad_object_id else None
+        email = person.email if person else await self._member_email(context)
+        self._emails[key] = (time.monotonic() + CACHE_SECONDS, email)
+        return email
+
+    async def _member_email(self, context: TurnContext) -> str | None:
+        try:
+            member = await TeamsInfo.get_member(context, context.activity.from_property.id)
+        except Exception:  # noqa: BLE001 - an unknown member or a connector error: not matched
+            return None
+        address = member.email or member.user_principal_name
+        return directory.normalise_email(address) if address else None
+
+    async def note_active(self, context: TurnContext, email: str | None) -> None:
+        """Store the 1:1 conversation reference: the way back to this person for notifications."""
+        activity = context.activity
+        if (activity.conversation.conversation_type or "personal") != "personal":
+            return
+        reference = TurnContext.get_conversation_reference(activity).serialize()
+        key = (activity.from_property.aad_object_id or activity.from_property.id or "").lower()
+        await remember(self.core.db, "teams", key, email, {"reference": reference,
+                                                           "tenant": _tenant(activity)}, self.core.clock.now())
+
+
+def _tenant(activity) -> str | None:  # noqa: ANN001 - a botbuilder Activity
+    data = activity.channel_data or {}
+    return (data.get("tenant") or {}).get("id") or getattr(activity.conversation, "tenant_id", None)
