@@ -12,11 +12,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.blocks import delivery_blocks, fallback_text
 from adapters.slack.people import SlackPeople
-from bot.notify.channel import Delivery, Recipient, RetryLater
+from bot.notify.channel import Delivery, NotReachable, Recipient, RetryLater
 from bot.ticket.content import TicketContent
 
 
-class RecipientNotOnSlack(LookupError):
+class RecipientNotOnSlack(NotReachable):
     """The person has no Slack id in the directory and Slack knows no user with their email."""
 
 
@@ -31,6 +31,9 @@ class SlackChannel:
     def reaches(self, recipient: Recipient) -> bool:
         """Anyone with a Slack id in the directory, or an email Slack may know (looked up on send)."""
         return bool(recipient.slack_user_id or recipient.email)
+
+    def knows(self, recipient: Recipient) -> bool:
+        return bool(recipient.slack_user_id or recipient.address("slack"))
 
     async def send(self, delivery: Delivery) -> None:
         try:

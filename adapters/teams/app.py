@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
+import jwt
 import structlog
 from aiohttp import web
 from botbuilder.core import TurnContext
@@ -89,6 +90,9 @@ async def _messages(request: web.Request) -> web.StreamResponse:
         return await adapter.process(request, bot) or web.Response(status=201)
     except web.HTTPException:
         raise
+    except (jwt.PyJWTError, IndexError) as exc:  # an expired, forged or unknown-key token: not authenticated
+        log.warning("teams_token_refused", error=type(exc).__name__)
+        return web.json_response({"error": "unauthorized"}, status=401)
     except Exception as exc:  # noqa: BLE001 - malformed JSON or an activity botbuilder cannot deserialize
         log.warning("teams_activity_unreadable", error=type(exc).__name__)
         return web.json_response({"error": "unreadable activity"}, status=400)

@@ -31,6 +31,9 @@ class TeamsChannel:
     def reaches(self, recipient: Recipient) -> bool:
         return recipient.address("teams") is not None or bool(recipient.teams_user_id and self.service_url)
 
+    def knows(self, recipient: Recipient) -> bool:
+        return recipient.address("teams") is not None or bool(recipient.teams_user_id)
+
     async def send(self, delivery: Delivery) -> None:
         activity = MessageFactory.attachment(CardFactory.adaptive_card(delivery_card(delivery, content=self.content)))
         # The preview in Teams' notification feed: the words for a state change, only the

@@ -47,6 +47,11 @@ class Delivery:
     confidential: bool = False
 
 
+class NotReachable(Exception):
+    """The channel found on sending that its platform does not know the person (no Slack user with
+    that email, say): the worker tries the next channel at once, and counts no failed attempt."""
+
+
 class RetryLater(Exception):
     """A channel's platform asked us to wait (Slack's 429 with Retry-After): the worker waits at
     least `seconds` before the next attempt."""
@@ -60,7 +65,9 @@ class Channel(Protocol):
     name: str
 
     def reaches(self, recipient: Recipient) -> bool:
-        """Whether this channel knows how to reach the person."""
+        """Whether this channel may reach the person. A channel may also offer
+        `knows(recipient) -> bool`: True when it has a definite address for them (not a guess from
+        their email), which puts it ahead of channels that would have to look them up."""
 
     async def send(self, delivery: Delivery) -> None:
         """Deliver, or raise: any exception is a failed attempt, retried later with backoff."""

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.db import Database
 from bot.metrics import DELIVERIES, DELIVERY_FAILURES
-from bot.notify.channel import Channel, Delivery
+from bot.notify.channel import Channel, Delivery, NotReachable
 from bot.notify.models import Notification, Status
 
 log = structlog.get_logger(__name__)
@@ -101,25 +101,31 @@ class DeliveryWorker:
         if delivery is None:
             await self._finish(notification, Status.FAILED, error="not_entitled")
             return
-        channel = self._channel_for(delivery)
-        if channel is None:
-            await self._retry(notification, "no_channel", self.clock.now() + NO_CHANNEL_RETRY, count=False)
+        for channel in self._channels_for(delivery):
+            try:
+                await channel.send(delivery)
+            except NotReachable:
+                continue  # this platform does not know the person after all: try the next
+            except Exception as exc:  # noqa: BLE001 - every failure is retried; its class is kept, never its text
+                DELIVERY_FAILURES.labels(channel.name, type(exc).__name__).inc()
+                await self._failed(notification, type(exc).__name__, getattr(exc, "seconds", 0.0))
+                return
+            if await self._finish(notification, Status.SENT, channel=channel.name):
+                DELIVERIES.labels(channel.name).inc()
             return
-        try:
-            await channel.send(delivery)
-        except Exception as exc:  # noqa: BLE001 - every failure is retried; its class is kept, never its text
-            DELIVERY_FAILURES.labels(channel.name, type(exc).__name__).inc()
-            await self._failed(notification, type(exc).__name__, getattr(exc, "seconds", 0.0))
-            return
-        if await self._finish(notification, Status.SENT, channel=channel.name):
-            DELIVERIES.labels(channel.name).inc()
+        await self._retry(notification, "no_channel", self.clock.now() + NO_CHANNEL_RETRY, count=False)
 
-    def _channel_for(self, delivery: Delivery) -> Channel | None:
-        """The channel of the platform the person used last, else the first that reaches them."""
-        reaching = [c for c in self.channels if c.reaches(delivery.recipient)]
+    def _channels_for(self, delivery: Delivery) -> list[Channel]:
+        """The channels that reach the person, best first: the platform they used last, then
+        platforms that know them for certain (a stored address, a directory id), then the rest."""
         recent = [name for name, _address in delivery.recipient.addresses]
-        reaching.sort(key=lambda c: recent.index(c.name) if c.name in recent else len(recent))
-        return reaching[0] if reaching else None
+
+        def rank(channel: Channel) -> tuple[int, int]:
+            knows = getattr(channel, "knows", None)
+            certain = bool(knows and knows(delivery.recipient))
+            return (recent.index(channel.name) if channel.name in recent else len(recent), 0 if certain else 1)
+
+        return sorted((c for c in self.channels if c.reaches(delivery.recipient)), key=rank)
 
     def _backoff(self, attempts: int) -> timedelta:
         seconds = min(2 ** attempts, 1800) * random.uniform(0.8, 1.2)

@@ -241,3 +241,19 @@ async def test_someone_on_two_platforms_is_notified_on_the_one_they_used_last(db
     await service.submit(ANN, report())
     await worker(db, service, clock, [slack, teams]).run_once()
     assert len(teams.to(MARK)) == 1 and teams.to(MARK)[0].recipient.address("teams") == {"conversation": "a:1"}
+
+
+async def test_a_channel_that_finds_it_does_not_know_the_person_hands_over_to_the_next(
+        db: Database, service: TicketService, clock: ManualClock, ticket: Submitted) -> None:
+    from bot.notify.channel import NotReachable
+
+    class Unknown(MemoryChannel):
+        name = "guess"
+
+        async def send(self, delivery: Delivery) -> None:
+            raise NotReachable("no such user here")
+
+    fallback = MemoryChannel()
+    await worker(db, service, clock, [Unknown(), fallback]).run_once()
+    row = await only_row(db)
+    assert len(fallback.received) == 1 and (row.status, row.channel, row.attempts) == (Status.SENT, "memory", 1)
