@@ -24,6 +24,7 @@ class TeamsPeople:
     def __init__(self, core: Core) -> None:
         self.core = core
         self._emails: dict[str, tuple[float, str | None]] = {}
+        self._noted: dict[str, tuple[float, tuple | None]] = {}
 
     async def email_of(self, context: TurnContext) -> str | None:
         sender = context.activity.from_property
@@ -46,12 +47,18 @@ class TeamsPeople:
         return directory.normalise_email(address) if address else None
 
     async def note_active(self, context: TurnContext, email: str | None) -> None:
-        """Store the 1:1 conversation reference: the way back to this person for notifications."""
+        """Store the 1:1 conversation reference: the way back to this person for notifications.
+        Written when it changes, or at most every ten minutes (the time of last activity decides
+        which platform a person on two is notified on)."""
         activity = context.activity
         if (activity.conversation.conversation_type or "personal") != "personal":
             return
-        reference = TurnContext.get_conversation_reference(activity).serialize()
         key = (activity.from_property.aad_object_id or activity.from_property.id or "").lower()
+        noted = (activity.conversation.id, activity.service_url)
+        if self._noted.get(key, (0.0, None))[1] == noted and self._noted[key][0] > time.monotonic():
+            return  # the same conversation, noted in the last ten minutes
+        self._noted[key] = (time.monotonic() + CACHE_SECONDS, noted)
+        reference = TurnContext.get_conversation_reference(activity).serialize()
         await remember(self.core.db, "teams", key, email, {"reference": reference,
                                                            "tenant": _tenant(activity)}, self.core.clock.now())
 
