@@ -158,3 +158,20 @@ def test_run_package_without_a_usable_app_id_says_so_on_stderr(
     assert said.out == "" and "MICROSOFT_APP_ID" in said.err
     assert app_id not in said.err or not app_id  # a secret pasted by mistake is not echoed
     assert not (tmp_path / "teams.zip").exists()
+
+
+def test_the_command_writes_the_zip_and_names_a_missing_id(tmp_path):
+    import os
+    import subprocess
+    import sys
+    import zipfile
+
+    command = [str(Path(sys.executable).with_name("snp-bot")), "teams", "package", "--out", str(tmp_path / "app.zip")]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MICROSOFT_")}
+    refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 2 and "MICROSOFT_APP_ID" in refused.stderr
+    env["MICROSOFT_APP_ID"] = "6a7b3c2d-1111-4222-8333-944455556666"
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    with zipfile.ZipFile(tmp_path / "app.zip") as package:
+        assert "6a7b3c2d-1111-4222-8333-944455556666" in package.read("manifest.json").decode()
