@@ -154,3 +154,10 @@ async def test_malformed_activities_never_get_a_5xx(tenant: Tenant):
         assert response.status < 500, (body, response.status)
     activity = tenant.teams.submit(SAM, {"snp": "ticket", "step": "explode", "ticket": "nope"})
     assert (await tenant.post(activity))[0] < 500
+
+
+async def test_a_shared_image_gets_the_photo_consent_reminder(tenant: Tenant):
+    image = {"contentType": "image/png", "contentUrl": "https://teams.example/team.png", "name": "team.png"}
+    await tenant.post(tenant.teams.message(SAM, "check Great team day out!", attachments=[image]))
+    [card] = tenant.cards_to(SAM)
+    assert "5.1.4" in words(card)
