@@ -28,7 +28,6 @@ import json
 import os
 import random
 import signal
-import socket
 import sys
 import tempfile
 import time
@@ -40,6 +39,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.fakes.botframework import FakeConnector, TeamsChannel, TeamsUser
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from processes import free_port, start, stop, tail  # noqa: E402
 
 APP_ID = "00000000-0000-0000-0000-00000000b07e"  # only names the bot in `recipient`; nothing checks it
 USERS = [TeamsUser.create(f"Staff Member{i}") for i in range(1, 65)]
@@ -68,12 +70,6 @@ def question(i: int) -> str:
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] if ordered else float("nan")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 # -- the second and third processes -----------------------------------------------------------------
@@ -241,29 +237,6 @@ async def wait_http(url: str, process: asyncio.subprocess.Process, log: Path, na
                 pass
             await asyncio.sleep(0.2)
     return f"{name} was not ready at {url} after {timeout:.0f} s:\n{tail(log)}"
-
-
-def tail(log: Path, lines: int = 30) -> str:
-    return "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) if log.exists() else "(no log)"
-
-
-async def start(*command: str, log: Path, env: dict[str, str], cwd: Path,
-                stdout_pipe: bool = False) -> asyncio.subprocess.Process:
-    with log.open("w") as out:
-        return await asyncio.create_subprocess_exec(
-            *command, env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE if stdout_pipe else out,
-            stderr=out if stdout_pipe else asyncio.subprocess.STDOUT)
-
-
-async def stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        await asyncio.wait_for(process.wait(), timeout=20)
-    except TimeoutError:
-        process.kill()
-        await process.wait()
 
 
 def print_table(results: list[dict], levels: list[int]) -> None:

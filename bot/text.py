@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -84,3 +85,34 @@ def is_other_language(text: str) -> bool:
     except pycld2.error:
         return False
     return bool(reliable) and details[0][1] not in ("en", "un") and common_english_share(text) < 0.6
+
+
+def word_end(head: str) -> str:
+    """`head` without a word cut in half at its end, unless that would lose most of it."""
+    space = max(head.rfind(" "), head.rfind("\n"))
+    return (head[:space] if space > len(head) // 2 else head).rstrip()
+
+
+def split_text(text: str, limit: int, *, safe_cut: Callable[[str], str] = lambda head: head) -> list[str]:
+    """Text in pieces of at most `limit` characters, cut at the widest boundary that fits:
+    paragraphs, then lines, then words; only a word longer than `limit` is cut inside, where
+    `safe_cut` may shorten the cut (so as not to split an escape such as "&amp;"). Platforms use
+    it to fit their message limits."""
+    text = text.strip()
+    if len(text) <= limit:
+        return [text] if text else []
+    for separator in ("\n\n", "\n", " "):
+        parts = text.split(separator)
+        if len(parts) > 1:
+            pieces: list[str] = []
+            current = ""
+            for part in parts:
+                if current and len(current) + len(separator) + len(part) <= limit:
+                    current += separator + part
+                else:
+                    pieces.append(current)
+                    current = part
+            pieces.append(current)
+            return [chunk for piece in pieces for chunk in split_text(piece, limit, safe_cut=safe_cut)]
+    cut = len(safe_cut(text[:limit])) or limit
+    return [text[:cut], *split_text(text[cut:], limit, safe_cut=safe_cut)]

@@ -21,6 +21,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.policy.loader import default_content_dir, read_yaml
+from bot.text import split_text, word_end
 from bot.ticket.views import describe_ticket
 
 if TYPE_CHECKING:
@@ -107,12 +108,9 @@ def fallback_text(text: str) -> str:
 
 
 def _word_end(head: str, *, escaped: bool) -> str:
-    """`head` without a word (or in escaped text an entity) cut in half at its end, unless that
-    would lose most of it."""
-    space = max(head.rfind(" "), head.rfind("\n"))
-    if space > len(head) // 2:
-        head = head[:space]
-    return (_entity_safe(head) if escaped else head).rstrip()
+    """`head` without a word (or in escaped text an entity) cut in half at its end."""
+    head = word_end(head)
+    return _entity_safe(head).rstrip() if escaped else head
 
 
 def _entity_safe(head: str) -> str:
@@ -128,26 +126,8 @@ def _cut(text: str, limit: int, *, escaped: bool = False) -> str:
 
 
 def _split(text: str, limit: int = SECTION_TEXT) -> list[str]:
-    """Escaped text in pieces of at most `limit` characters, cut at the widest boundary that
-    fits: paragraphs, then lines, then words; only a word longer than `limit` is cut inside."""
-    text = text.strip()
-    if len(text) <= limit:
-        return [text] if text else []
-    for separator in ("\n\n", "\n", " "):
-        parts = text.split(separator)
-        if len(parts) > 1:
-            pieces: list[str] = []
-            current = ""
-            for part in parts:
-                if current and len(current) + len(separator) + len(part) <= limit:
-                    current += separator + part
-                else:
-                    pieces.append(current)
-                    current = part
-            pieces.append(current)
-            return [chunk for piece in pieces for chunk in _split(piece, limit)]
-    cut = len(_entity_safe(text[:limit])) or limit
-    return [text[:cut], *_split(text[cut:], limit)]
+    """Escaped text in pieces that fit a section, never cutting an entity in half."""
+    return split_text(text, limit, safe_cut=_entity_safe)
 
 
 def _quoted(text: str, limit: int = SECTION_TEXT) -> list[str]:

@@ -38,6 +38,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from bot.policy.loader import default_content_dir, read_yaml
+from bot.text import split_text, word_end
 from bot.ticket.views import describe_ticket
 
 if TYPE_CHECKING:
@@ -139,40 +140,16 @@ def _cut_to(text: str, budget: int) -> str:
     """`text` cut at a word's end to weigh at most `budget` (by `payload_size`), ending "…"."""
     while text and payload_size(text + "…") > budget:
         text = text[:max(0, min(len(text) - 1, len(text) * budget // payload_size(text + "…")))]
-    return _word_end(text) + "…" if text else ""
-
-
-def _word_end(head: str) -> str:
-    """`head` without a word cut in half at its end, unless that would lose most of it."""
-    space = max(head.rfind(" "), head.rfind("\n"))
-    return (head[:space] if space > len(head) // 2 else head).rstrip()
+    return word_end(text) + "…" if text else ""
 
 
 def _cut(text: str, limit: int) -> str:
     text = text.strip()
-    return text if len(text) <= limit else _word_end(text[:limit - 1]) + "…"
+    return text if len(text) <= limit else word_end(text[:limit - 1]) + "…"
 
 
 def _split(text: str, limit: int = TEXT_PIECE) -> list[str]:
-    """Text in pieces of at most `limit` characters, cut at the widest boundary that fits:
-    paragraphs, then lines, then words; only a word longer than `limit` is cut inside."""
-    text = text.strip()
-    if len(text) <= limit:
-        return [text] if text else []
-    for separator in ("\n\n", "\n", " "):
-        parts = text.split(separator)
-        if len(parts) > 1:
-            pieces: list[str] = []
-            current = ""
-            for part in parts:
-                if current and len(current) + len(separator) + len(part) <= limit:
-                    current += separator + part
-                else:
-                    pieces.append(current)
-                    current = part
-            pieces.append(current)
-            return [chunk for piece in pieces for chunk in _split(piece, limit)]
-    return [text[:limit], *_split(text[limit:], limit)]
+    return split_text(text, limit)
 
 
 def _breaks(text: str) -> str:
