@@ -60,36 +60,26 @@ async def _report(tenant: Tenant, **changes) -> str:
     return told[told.index("SNP-"):told.index("SNP-") + 13]
 
 
-def _inputs(card: dict) -> list[dict]:
-    found = []
-
-    def walk(node):
+def _find(card: dict, wanted) -> list[dict]:
+    """Every element of a card (at any depth) that `wanted` accepts."""
+    found, stack = [], [card]
+    while stack:
+        node = stack.pop()
         if isinstance(node, dict):
-            if str(node.get("type", "")).startswith("Input."):
-                found.append(node)
-            for value in node.values():
-                walk(value)
+            found += [node] if wanted(node) else []
+            stack += list(node.values())
         elif isinstance(node, list):
-            for value in node:
-                walk(value)
-    walk(card)
+            stack += node
     return found
 
 
-def _execute_data(card: dict, step: str) -> dict:
-    found = []
+def _inputs(card: dict) -> list[dict]:
+    return _find(card, lambda node: str(node.get("type", "")).startswith("Input."))
 
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("type") == "Action.Execute" and (node.get("data") or {}).get("step") == step:
-                found.append(node["data"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-    walk(card)
-    return found[0]
+
+def _execute_data(card: dict, step: str) -> dict:
+    steps = _find(card, lambda node: node.get("type") == "Action.Execute" and (node.get("data") or {}).get("step") == step)
+    return steps[0]["data"]
 
 
 async def test_a_report_reaches_the_line_manager_proactively_who_acknowledges_it(tenant: Tenant):
