@@ -34,10 +34,11 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
-from bot.policy.loader import default_content_dir, read_yaml
+from bot.policy.wording import review_words as _review_words
+from bot.policy.wording import say as _say
+from bot.policy.wording import tickets_say as _tickets_say
 from bot.text import split_text, word_end
 from bot.ticket.views import describe_ticket
 
@@ -238,38 +239,6 @@ def _take(elements: list[dict], room: int) -> list[dict]:
 
 
 # --- Wording --------------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=4)
-def _shipped(name: str) -> dict:
-    """A shipped content file: the wording an organisation's copy, made by an older version, lacks."""
-    return read_yaml(default_content_dir(), name)
-
-
-def _say(messages: Mapping[str, str] | None, key: str, meta: PolicyMeta | None = None, **values: object) -> str:
-    """A sentence of messages.yaml (the policy's, else the shipped one), filled like `Policy.message`."""
-    template = (messages or {}).get(key) or _shipped("messages.yaml")[key]
-    facts = {"title": meta.title, "number": meta.number, "version": meta.version,
-             "organisation": meta.organisation, "next_review": meta.next_review_text} if meta else {}
-    return template.format(**{**facts, **values}).strip()
-
-
-def _tickets_say(content: TicketContent, key: str, **values: object) -> str:
-    """A sentence of tickets.yaml, the shipped one's where the organisation's copy lacks it."""
-    if key in content.messages:
-        return content.say(key, **values)
-    return _shipped("tickets.yaml")["messages"][key].format(**values).strip()
-
-
-def _review_words(lexicon: Lexicon | None) -> tuple[dict[str, str], dict[str, str]]:
-    """(category → title, sentences) of review.yaml: the reviewer's, else the shipped one."""
-    shipped = _shipped("review.yaml")
-    titles = {name: rule.get("title", "") for name, rule in shipped["categories"].items()}
-    sentences = dict(shipped.get("messages", {}))
-    if lexicon is not None:
-        titles.update({name: rule.title for name, rule in lexicon.categories.items()})
-        sentences.update(lexicon.messages)
-    return titles, sentences
 
 
 # --- Replies --------------------------------------------------------------------------------------
