@@ -45,7 +45,7 @@ def build(core: Core) -> tuple[AsyncApp, SlackContext]:
                                             AsyncServerErrorRetryHandler(2)])
     app = AsyncApp(signing_secret=settings.slack_signing_secret or None, client=client, process_before_response=False)
     ctx = SlackContext(core, client, SlackPeople(core.db, client),
-                       after_ack=asyncio.Semaphore(2 * max(1, settings.snp_conversation_processes)))
+                       after_ack=asyncio.Semaphore(max(1, settings.snp_conversation_processes)))
     for listeners in (conversation, reports, tickets):
         listeners.register(app, ctx)
 

@@ -24,12 +24,13 @@ class SlackContext:
     people: SlackPeople
     #: The server's HTTP session for response URLs (None outside a running server).
     http: aiohttp.ClientSession | None = None
-    #: Conversation turns after an acknowledgement wait their turn here, two per conversation
-    #: worker, so that under a burst the event loop spends its time acknowledging (Slack's 3
-    #: seconds) rather than juggling replies the workers cannot start yet. Measured with
-    #: benchmarks/slack_bench.py: four at once gave 0.68 of a bare app's throughput at 64
-    #: clients, two gave 0.75; unbounded, 0.38.
-    after_ack: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(2))
+    #: Conversation turns after an acknowledgement wait their turn here, one per conversation
+    #: worker (which can only run one at a time anyway), so that under a burst the event loop
+    #: spends its time acknowledging (Slack's 3 seconds) rather than juggling replies the workers
+    #: cannot start yet. Measured with benchmarks/slack_bench.py at 64 clients, against a bare
+    #: bolt app: unbounded 0.38 of its throughput; four at once 0.68; two 0.59 to 0.75 over
+    #: several runs; one 0.82 and 0.85.
+    after_ack: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
 
     async def converse(self, text: str, sender: str, attachments: tuple[str, ...] = ()) -> Reply:
         """One conversation turn, off the event loop (in the server's conversation workers): a long
