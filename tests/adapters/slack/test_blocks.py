@@ -26,21 +26,23 @@ from adapters.slack.blocks import (
 )
 from bot.answer.models import Citation
 from bot.conversation import Conversation, Message, Reply
-from bot.notify.channel import Button, Delivery, Recipient
+from bot.notify.channel import Delivery, Recipient
 from bot.policy import Policy
 from bot.review.models import Finding
-from bot.ticket.content import TicketContent, load_ticket_content
+from bot.ticket.content import TicketContent
 from bot.ticket.report import Report, ReportInvalid, build_report, check_field
 from bot.ticket.service import EventView, TicketView
-from bot.ticket.workflow import buttons_for
+from tests.adapters import samples
+from tests.adapters.samples import (
+    POLICY_URL,
+    PUBLIC_ID,
+    QUESTION,
+    REFERENCE,
+    SHAPED_DRAFT,
+    SHAPED_QUESTION,
+    workflow_buttons,
+)
 
-QUESTION = "Can I post photos from the Christmas party on Facebook?"
-DRAFT = "check: Bed 4's patient John Smith, DOB 01/02/1950, was so rude today"
-SHAPED_DRAFT = "Great day at the away day with the team"  # no "check:": read as a draft by its shape
-SHAPED_QUESTION = "what is the weather like"  # read as a question by its shape
-POLICY_URL = "https://intranet.example.nhs.uk/policies?id=social001&v=1"
-PUBLIC_ID = "Zx3-unguessable-public-id"
-REFERENCE = "SNP-2026-0001"
 KNOWN_BLOCKS = {"section", "context", "actions", "input", "divider", "header"}
 
 
@@ -108,35 +110,13 @@ def assert_valid_view(view: dict) -> None:
 # --- Fixtures -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def content() -> TicketContent:
-    return load_ticket_content()
-
-
-@pytest.fixture(scope="module")
-def answer(conversation: Conversation) -> Reply:
-    return conversation.handle(Message(QUESTION))
-
-
-@pytest.fixture(scope="module")
-def review(conversation: Conversation) -> Reply:
-    return conversation.handle(Message(DRAFT))
-
-
 def report() -> Report:
     return Report(what="A photo of a patient & a joke about <them>", where="Facebook, the ward's group",
                   when="2026-11-27", who="olu@trust.nhs.uk", evidence=("https://facebook.com/p/1",))
 
 
 def ticket_view(state: str = "acknowledged", events: list[EventView] | None = None) -> TicketView:
-    at = datetime(2026, 11, 28, 9, 30, tzinfo=UTC)
-    return TicketView(REFERENCE, PUBLIC_ID, state, state, "handler", "Mo Manager", at, report(), [],
-                      events if events is not None else [EventView(at, "submitted", "reporter", "open"),
-                                                         EventView(at, "acknowledge", "handler", state)])
-
-
-def workflow_buttons(content: TicketContent, state: str) -> tuple[Button, ...]:
-    return tuple(Button(str(a), content.actions[str(a)], PUBLIC_ID) for a in buttons_for(state))
+    return samples.ticket_view(report(), state, events)
 
 
 # --- Answers ------------------------------------------------------------------------------------
