@@ -4,9 +4,13 @@ Slack and Teams benchmarks."""
 from __future__ import annotations
 
 import asyncio
+import json
 import signal
 import socket
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+
+from aiohttp import web
 
 
 def free_port() -> int:
@@ -39,3 +43,19 @@ async def stop(process: asyncio.subprocess.Process) -> None:
     except TimeoutError:
         process.kill()
         await process.wait()
+
+
+async def serve_counts(counts: Callable[[web.Request], Awaitable[web.Response]], announce: dict) -> None:
+    """Serve `GET /counts` (what a stand-in has seen) until SIGTERM, after printing `announce`
+    with the counts URL as one JSON line for the parent process to read."""
+    stats = web.Application()
+    stats.router.add_get("/counts", counts)
+    runner = web.AppRunner(stats, access_log=None)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    print(json.dumps({**announce, "counts": f"http://127.0.0.1:{port}/counts"}), flush=True)
+    stopping = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
+    await stopping.wait()
+    await runner.cleanup()

@@ -22,7 +22,6 @@ import asyncio
 import json
 import os
 import random
-import signal
 import sys
 import tempfile
 import time
@@ -36,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from tests.fakes.slack import FakeSlackAPI, sign, slash_command_body
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from processes import free_port, start, stop, tail  # noqa: E402
+from processes import free_port, serve_counts, start, stop, tail  # noqa: E402
 
 TOKEN = "xoxb-bench-0000-token"
 SECRET = "bench-signing-secret-0123456789abcdef"
@@ -116,17 +115,7 @@ def fake_api_server() -> None:
                 tally[key] = tally.get(key, 0) + 1
             return web.json_response(tally)
 
-        stats = web.Application()
-        stats.router.add_get("/counts", counts)
-        runner = web.AppRunner(stats, access_log=None)
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        print(json.dumps({"api": base, "counts": f"http://127.0.0.1:{port}/counts"}), flush=True)
-        stop = asyncio.Event()
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-        await stop.wait()
-        await runner.cleanup()
+        await serve_counts(counts, {"api": base})
         await api.stop()
 
     asyncio.run(main())

@@ -27,7 +27,6 @@ import asyncio
 import json
 import os
 import random
-import signal
 import sys
 import tempfile
 import time
@@ -41,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from tests.fakes.botframework import FakeConnector, TeamsChannel, TeamsUser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from processes import free_port, start, stop, tail  # noqa: E402
+from processes import free_port, serve_counts, start, stop, tail  # noqa: E402
 
 APP_ID = "00000000-0000-0000-0000-00000000b07e"  # only names the bot in `recipient`; nothing checks it
 USERS = [TeamsUser.create(f"Staff Member{i}") for i in range(1, 65)]
@@ -128,17 +127,7 @@ def fake_connector_server() -> None:
                 tally[prefix]["answered"] = len(ids - {""})
             return web.json_response(tally)
 
-        stats = web.Application()
-        stats.router.add_get("/counts", counts)
-        runner = web.AppRunner(stats, access_log=None)
-        await runner.setup()
-        port = free_port()
-        await web.TCPSite(runner, "127.0.0.1", port).start()
-        print(json.dumps({"service_url": base, "counts": f"http://127.0.0.1:{port}/counts"}), flush=True)
-        stop = asyncio.Event()
-        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-        await stop.wait()
-        await runner.cleanup()
+        await serve_counts(counts, {"service_url": base})
         await connector.stop()
 
     asyncio.run(main())
