@@ -19,7 +19,7 @@ from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFramewo
 
 from adapters.teams.bot import SnpTeamsBot
 from adapters.teams.channel import TeamsChannel
-from adapters.teams.people import TeamsPeople
+from adapters.teams.people import TeamsPeople, tenant_of
 from bot.config import ConfigurationError, Settings
 from bot.core import Core
 from bot.server import CHANNELS
@@ -68,7 +68,7 @@ def mount(web_app: web.Application, core: Core) -> None:
     channel = TeamsChannel(adapter, settings.microsoft_app_id, core.ticket_content)
 
     def learn(activity) -> None:  # noqa: ANN001 - only activities that passed authentication get here
-        channel.service_url, channel.tenant = activity.service_url, _tenant(activity) or channel.tenant
+        channel.service_url, channel.tenant = activity.service_url, tenant_of(activity) or channel.tenant
 
     bot = SnpTeamsBot(core, TeamsPeople(core), on_authenticated=learn)
 
@@ -96,8 +96,3 @@ async def _messages(request: web.Request) -> web.StreamResponse:
     except Exception as exc:  # noqa: BLE001 - malformed JSON or an activity botbuilder cannot deserialize
         log.warning("teams_activity_unreadable", error=type(exc).__name__)
         return web.json_response({"error": "unreadable activity"}, status=400)
-
-
-def _tenant(activity) -> str | None:  # noqa: ANN001
-    data = activity.channel_data or {}
-    return (data.get("tenant") or {}).get("id") if isinstance(data, dict) else None

@@ -60,9 +60,11 @@ class TeamsPeople:
         self._noted[key] = (time.monotonic() + CACHE_SECONDS, noted)
         reference = TurnContext.get_conversation_reference(activity).serialize()
         await remember(self.core.db, "teams", key, email, {"reference": reference,
-                                                           "tenant": _tenant(activity)}, self.core.clock.now())
+                                                           "tenant": tenant_of(activity)}, self.core.clock.now())
 
 
-def _tenant(activity) -> str | None:  # noqa: ANN001 - a botbuilder Activity
-    data = activity.channel_data or {}
-    return (data.get("tenant") or {}).get("id") or getattr(activity.conversation, "tenant_id", None)
+def tenant_of(activity) -> str | None:  # noqa: ANN001 - a botbuilder Activity
+    """The Entra tenant an activity came from."""
+    data = activity.channel_data if isinstance(activity.channel_data, dict) else {}
+    tenant = data.get("tenant")
+    return (tenant.get("id") if isinstance(tenant, dict) else None) or getattr(activity.conversation, "tenant_id", None)
