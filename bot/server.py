@@ -24,7 +24,6 @@ from bot.notify.worker import DeliveryWorker
 CORE = web.AppKey("core", Core)
 CHANNELS = web.AppKey("channels", list)
 SCHEMA_OK = web.AppKey("schema_ok", dict)
-WORKER = web.AppKey("worker", DeliveryWorker)
 #: Seconds a stopping server waits for in-flight deliveries before it cancels them.
 SHUTDOWN_GRACE = 10.0
 log = structlog.get_logger(__name__)
@@ -94,7 +93,6 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     stop = asyncio.Event()
     worker = DeliveryWorker(core.db, app[CHANNELS], NotificationRenderer(core.tickets, settings.snp_ack_reminder_hours),
                             core.clock)
-    app[WORKER] = worker
     core.tickets.wake = worker.wake
     tasks = [asyncio.create_task(worker.run(stop), name="delivery"),
              asyncio.create_task(_timer(core, stop), name="timer")]

@@ -348,11 +348,6 @@ def _offer(offer: str, original: str, meta: PolicyMeta, messages: Mapping[str, s
     return action if payload_size(action) <= OFFER_BYTES else None
 
 
-def notice_card(text: str, *, messages: Mapping[str, str] | None = None) -> dict:
-    """A card that only tells something (why the report form cannot be used, say)."""
-    return _fit(_texts(text), [], [], _say(messages, "reply_shortened"))
-
-
 # --- Notifications and tickets --------------------------------------------------------------------
 
 

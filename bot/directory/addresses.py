@@ -47,8 +47,3 @@ async def addresses_of(session: AsyncSession, email: str) -> list[PlatformAddres
     """The person's addresses, the platform they used last first."""
     query = select(PlatformAddress).where(PlatformAddress.email == email.lower())
     return list(await session.scalars(query.order_by(PlatformAddress.last_active_at.desc())))
-
-
-async def address_by_key(session: AsyncSession, platform: str, user_key: str) -> PlatformAddress | None:
-    return await session.scalar(select(PlatformAddress).where(PlatformAddress.platform == platform,
-                                                              PlatformAddress.user_key == user_key))

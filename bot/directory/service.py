@@ -6,7 +6,7 @@ so an organisation can name its HR inbox before it has imported a directory.
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.directory.models import Person, Role
@@ -42,14 +42,3 @@ async def people_services(session: AsyncSession, configured: list[str]) -> list[
 async def first_person(session: AsyncSession) -> Person | None:
     """The first directory entry (in import order): whom `snp-bot chat` acts as when not told."""
     return await session.scalar(select(Person).order_by(Person.id).limit(1))
-
-
-async def count(session: AsyncSession) -> int:
-    return await session.scalar(select(func.count()).select_from(Person)) or 0
-
-
-async def search(session: AsyncSession, text: str) -> list[Person]:
-    """People whose email or name contains `text` (for choosing whom to reassign a case to)."""
-    like = f"%{text.strip().lower()}%"
-    query = select(Person).where(or_(func.lower(Person.email).like(like), func.lower(Person.name).like(like)))
-    return list(await session.scalars(query.order_by(Person.email).limit(10)))

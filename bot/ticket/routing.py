@@ -36,8 +36,3 @@ def subject_emails(who: str) -> list[str]:
         if "@" in word and "." in word.split("@")[-1]:
             found.append(word.strip(".()[]'\"").lower())
     return found
-
-
-def subject_email(who: str) -> str | None:
-    """The first email in a report's "who", if the reporter gave one."""
-    return next(iter(subject_emails(who)), None)

@@ -16,7 +16,6 @@ from adapters.teams.cards import (
     CARD_BYTES,
     attachment,
     delivery_card,
-    notice_card,
     payload_size,
     reply_card,
     report_card,
@@ -595,15 +594,3 @@ def test_an_error_about_no_field_goes_above_the_first_and_a_bad_date_is_left_out
     card = report_card_with_error(content, values, "where", str(refused.value), title="the policy")
     error = next(i for i, e in enumerate(card["body"]) if e.get("color") == "attention")
     assert card["body"][error + 1]["id"] == "where"
-
-
-# --- Notices ----------------------------------------------------------------------------------------
-
-
-def test_the_notice_card_only_tells() -> None:
-    text = "You're not in the staff directory, so ask People Services & try again.\n\nOr tell your manager."
-    card = notice_card(text)
-    assert_valid(card)
-    assert "actions" not in card
-    assert texts(card) == ["You're not in the staff directory, so ask People Services & try again.",
-                           "Or tell your manager."]
