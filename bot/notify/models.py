@@ -18,6 +18,11 @@ from bot.db import Base
 class Status(StrEnum):
     PENDING = "pending"
     SENT = "sent"
+    #: Not delivered on purpose: the recipient may no longer read it (reassigned away, say).
+    CANCELLED = "cancelled"
+    #: Still undelivered after the outbox's give-up age: kept, counted and shown, never dropped.
+    DEAD = "dead"
+    #: Before this release, rows that gave up; read as dead letters.
     FAILED = "failed"
 
 
@@ -42,5 +47,11 @@ class Notification(Base):
     lease_owner: Mapped[str | None] = mapped_column(String(64))
     channel: Mapped[str | None] = mapped_column(String(20))
     sent_at: Mapped[datetime | None]
+    #: When the attempt in hand started sending, under the lease. Left set by a worker that died
+    #: or timed out mid-send: the next attempt first asks the channel whether it got through.
+    sending_at: Mapped[datetime | None]
+    #: Where the message landed on its platform (a Slack channel and ts, a Teams conversation
+    #: reference and activity id), so that it can be updated in place when the case moves.
+    platform_ref: Mapped[dict | None] = mapped_column(JSON)
     #: The class of the last failure, never its message (which could quote the text sent).
     last_error: Mapped[str | None] = mapped_column(String(120))

@@ -44,6 +44,15 @@ class Ticket(Base):
     routing: Mapped[str] = mapped_column(String(24))
     people_services_joined: Mapped[bool] = mapped_column(default=False)
     subject_digest: Mapped[str | None] = mapped_column(String(64))
+    #: Digests of everyone the report may be about: the person reported and anyone in the
+    #: reporter's management chain the "who" may name. None of them may read or handle the case.
+    subject_digests: Mapped[list[str] | None] = mapped_column(JSON)
+    #: The name and email of the person reported, as the directory resolved them, sealed: shown to
+    #: the handler and People Services.
+    subject_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
+    #: The one-time token of the form that was submitted: the same form sent twice (a double
+    #: click, a retry after an error) opens one ticket.
+    submission_token: Mapped[str | None] = mapped_column(String(100), unique=True)
     #: Sections of the policy the reporter was pointed to: "7.4", "7.5", "7.6".
     signposts: Mapped[list[str]] = mapped_column(JSON, default=list)
     report_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
