@@ -46,6 +46,9 @@ PLATFORM_IDS = OPTIONAL
 MAX_LENGTH = {"name": 200, "slack_user_id": 40, "teams_user_id": 64}
 ROLES = tuple(role.value for role in Role)
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
+#: Control characters (a tab or line break inside a field too) and halves of a surrogate pair: no
+#: name, email, role or id has one, and PostgreSQL refuses a NUL byte in any text.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 class DirectoryFileError(ValueError):
@@ -202,12 +205,21 @@ def _add_record(parsed: _Parsed, names: list[str], line: int, record: list[str])
             raise _RowRejected(f"has {len(record)} fields; the header has {len(names)}")
         values = dict(zip(names, (value.strip() for value in record), strict=True))
         email = _email(values["email"], "email")
+        _no_control_characters(values)
         if email in parsed.emails:
             raise _RowRejected(f"duplicate email (also on line {parsed.emails[email]})")
         parsed.emails[email] = line
         parsed.rows.append(_row(line, email, values))
     except _RowRejected as exc:
         parsed.rejected.append((line, email, str(exc)))
+
+
+def _no_control_characters(values: dict[str, str]) -> None:
+    """Refuse the row, naming the column and the character, rather than let one byte fail the
+    whole import in the database without saying where."""
+    for column, value in values.items():
+        if found := CONTROL.search(value):
+            raise _RowRejected(f"{column} has a control character (U+{ord(found.group()):04X}) in it")
 
 
 def _email(value: str, what: str) -> str:

@@ -173,6 +173,23 @@ async def test_a_bad_manager_email_no_name_and_a_short_row_are_rejected(db: Data
     assert await people(db) == {}
 
 
+async def test_a_nul_byte_or_control_character_rejects_its_row_and_the_rest_import(
+        db: Database, clock: ManualClock) -> None:
+    """PostgreSQL refuses a NUL byte in text: without this check one stray byte in an export
+    failed the whole import without saying where."""
+    report = await run(db, clock, TRUST[0], "ann@example.nhs.uk,Ann\x00ette,,,,", "bob@example.nhs.uk,Bob,,,U0\x00BOB,",
+                       "cy@example.nhs.uk,Cy\x1bCyan,,,,", "dee@example.nhs.uk,Dee,,staff\x7f,,")
+
+    assert reasons(report) == {
+        3: "name has a control character (U+0000) in it",
+        4: "slack_user_id has a control character (U+0000) in it",
+        5: "name has a control character (U+001B) in it",
+        6: "role has a control character (U+007F) in it",
+    }
+    assert report.rejected[0][1] == "ann@example.nhs.uk"
+    assert report.added == 1 and list(await people(db)) == ["ceo@example.nhs.uk"]
+
+
 async def test_the_first_of_a_duplicated_email_wins(db: Database, clock: ManualClock) -> None:
     report = await run(db, clock, "ann@example.nhs.uk,Ann One,,,,", TRUST[0], "ANN@example.nhs.uk,Ann Two,,,,")
 
