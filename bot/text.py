@@ -20,6 +20,29 @@ import pycld2
 Problem = Literal["empty", "unreadable", "too_long"]
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """`text` with each half of a surrogate pair (half an emoji, as a client may send when it cuts
+    a message) replaced by U+FFFD, and a whole pair joined into its character. Such text cannot be
+    encoded as UTF-8, so storing, encrypting or posting it would fail: the core's entry points
+    (`Message`, a report's fields) call this once."""
+    if not SURROGATE.search(text):
+        return text
+    return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def encodable_json(value: object) -> object:
+    """`encodable` applied to every string of a parsed JSON value (a platform's activity or card
+    inputs), for adapters that echo what was sent back in their replies."""
+    if isinstance(value, str):
+        return encodable(value)
+    if isinstance(value, dict):
+        return {encodable_json(key): encodable_json(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [encodable_json(item) for item in value]
+    return value
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from typing import Literal
 
 from bot.answer.models import Citation
 from bot.review.models import Finding
+from bot.text import encodable
 
 ReplyKind = Literal["answer", "declined", "guide", "notice", "review", "form"]
 
@@ -26,6 +27,11 @@ class Message:
     #: Kinds of what came with the message ("image/png", "file"): the bot cannot see them, but an
     #: image means a photo-consent and logo reminder.
     attachments: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        """Text that cannot be encoded (half an emoji) is mended here, once, for every platform:
+        otherwise the answer could not be posted and the person would hear nothing."""
+        object.__setattr__(self, "text", encodable(self.text))
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ import json
 import re
 from dataclasses import asdict, dataclass, field
 
+from bot.text import encodable
 from bot.ticket.content import TicketContent
 
 LINK = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
@@ -51,7 +52,7 @@ def split_links(text: str) -> list[str]:
 def check_field(content: TicketContent, name: str, value: str) -> str:
     """The cleaned value of one field, or ReportInvalid with the message to show."""
     spec = content.field(name)
-    value = value.replace("\x00", "").strip()
+    value = encodable(value).replace("\x00", "").strip()
     if spec.required and not value:
         raise ReportInvalid(name, content.say("report_field_required", prompt=spec.prompt))
     if len(value) > spec.max_length:
