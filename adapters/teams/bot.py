@@ -20,6 +20,7 @@ from bot.conversation import Message, Reply
 from bot.conversation.events import first_sighting
 from bot.core import Core
 from bot.notify.channel import Button
+from bot.text import encodable_json
 from bot.ticket.report import ReportInvalid, build_report
 from bot.ticket.service import TicketError
 from bot.ticket.workflow import buttons_for
@@ -45,6 +46,8 @@ class SnpTeamsBot(ActivityHandler):
             if not await first_sighting(self.core.db, "teams", seen[:200], self.core.clock.now()):
                 return  # the same activity again: Teams retried it
         self.on_authenticated(activity)
+        # Half an emoji cannot be encoded: mended here, or the reply echoing it could not be sent.
+        activity.text, activity.value = encodable_json(activity.text), encodable_json(activity.value)
         await super().on_turn(turn_context)
 
     async def on_installation_update_add(self, turn_context: TurnContext) -> None:
