@@ -269,12 +269,11 @@ class Chat:
                 return answer in NO
             self.show(content.say("report_yes_or_no"))
         try:
-            submitted = await self.core.tickets.submit(self.email, report)
+            await self.core.tickets.submit(self.email, report)
         except DATABASE_ERRORS:
             self.show(content.say("chat_db_error"))
             return True
-        self.show(submitted.text)
-        await self.deliver()
+        await self.deliver()  # the confirmation comes through the outbox, like every message about a ticket
         return True
 
     # --- /snp-tickets and /snp-ticket -----------------------------------------------------------

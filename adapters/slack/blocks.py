@@ -430,10 +430,11 @@ def check_modal(*, private_metadata: str = "", messages: Mapping[str, str] | Non
     return _with_metadata(view, private_metadata)
 
 
-def notice_modal(text: str, *, messages: Mapping[str, str] | None = None) -> dict:
-    """A dialog that only tells something (why the report form cannot be used, say): the text and
-    a button to close it, so a dialog already open is replaced rather than left half-usable."""
+def notice_modal(text: str, *, messages: Mapping[str, str] | None = None, title: str = "") -> dict:
+    """A dialog that only tells something (why the report form cannot be used, say, or that a
+    report was received): the text and a button to close it, so a dialog already open is replaced
+    rather than left half-usable."""
     return {"type": "modal", "callback_id": NOTICE_CALLBACK,
-            "title": _plain(_say(messages, "notice_modal_title"), MODAL_TITLE),
+            "title": _plain(title or _say(messages, "notice_modal_title"), MODAL_TITLE),
             "close": _plain(_say(messages, "notice_modal_close"), MODAL_BUTTON),
             "blocks": _text_blocks(text)[:MAX_MODAL_BLOCKS]}

@@ -1,15 +1,33 @@
-"""Breach reports on Slack: `/snp-report` opens a modal at once (a trigger id lives 3 seconds),
-the submission is checked field by field with inline errors, and the ticket is opened after the
-acknowledgement; the reporter hears the reference in a DM."""
+"""Breach reports on Slack: `/snp-report` opens a modal at once (a trigger id lives 3 seconds)
+carrying a one-time form token; the submission is checked field by field with inline errors.
+
+The submission is answered only once its ticket is committed: Slack never sends a
+view_submission again, so a report acknowledged before its commit is a report that can be lost.
+The answer is the modal turned into "received" with the reference, or, when the database cannot
+take the report in time, the form again with the reason and what was typed; pressing Send again
+carries the same token, so it can never open a second ticket. The reporter's DM with the
+reference comes through the outbox like every other message about a ticket.
+"""
 
 from __future__ import annotations
+
+import asyncio
+import secrets
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from adapters.slack.blocks import field_errors, notice_modal, report_modal, report_values
 from adapters.slack.context import SlackContext, log
-from bot.conversation.events import first_sighting
-from bot.ticket.report import ReportInvalid, build_report
+from bot.ticket.report import Report, ReportInvalid, build_report
+from bot.ticket.service import Submitted
+
+#: Seconds a submission may take to commit before the reporter is asked to press Send again;
+#: Slack waits 3 seconds for the answer in all.
+SUBMIT_SECONDS = 2.4
+
+
+class NotInDirectory(Exception):
+    """The reporter is not in the staff directory: nobody could be given the case."""
 
 
 def register(app: AsyncApp, ctx: SlackContext) -> None:
@@ -17,7 +35,8 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
     title = ctx.core.policy.meta.title
 
     async def open_form(trigger_id: str, user_id: str) -> None:
-        opened = await ctx.client.views_open(trigger_id=trigger_id, view=report_modal(content, title=title))
+        form = report_modal(content, title=title, private_metadata=secrets.token_urlsafe(18))
+        opened = await ctx.client.views_open(trigger_id=trigger_id, view=form)
         email = await ctx.people.email_of(user_id)
         if not await ctx.people.in_directory(email):
             await ctx.client.views_update(view_id=opened["view"]["id"],
@@ -33,6 +52,15 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         await ack()
         await open_form(body["trigger_id"], body["user"]["id"])
 
+    async def submit(user_id: str, values: dict[str, str], report: Report, token: str) -> Submitted:
+        if values.get("who_user"):
+            named = await ctx.people.email_of(values["who_user"]) or values["who_user"]
+            report = build_report(content, {**values, "who": f"{named} {values.get('who', '')}".strip()[:200]})
+        email = await ctx.people.active(user_id)
+        if not email or not await ctx.people.in_directory(email):
+            raise NotInDirectory
+        return await ctx.core.tickets.submit(email, report, token=token)
+
     @app.view("snp_report")
     async def report_submitted(ack: AsyncAck, body: dict, view: dict) -> None:
         values = report_values(view["state"]["values"])
@@ -41,18 +69,30 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         except ReportInvalid as invalid:
             await ack(**field_errors(invalid.field, str(invalid)))
             return
-        await ack()
-        if not await first_sighting(ctx.core.db, "slack-view", view["id"],
-                                    ctx.core.clock.now()):
-            return  # the same submission again (a retry or a double click)
-        user_id = body["user"]["id"]
-        if values.get("who_user"):
-            named = await ctx.people.email_of(values["who_user"]) or values["who_user"]
-            report = build_report(content, {**values, "who": f"{named} {values.get('who', '')}".strip()[:200]})
-        email = await ctx.people.active(user_id)
-        if not email or not await ctx.people.in_directory(email):
-            await ctx.dm(user_id, content.say("slack_not_in_directory"))
-            return
-        submitted = await ctx.core.tickets.submit(email, report)
-        await ctx.dm(user_id, submitted.text)
-        log.info("slack_report_submitted", reference=submitted.reference)
+        token = "slack:" + (view.get("private_metadata") or view["id"])
+        await ack(**await answer(submit(body["user"]["id"], values, report, token)))
+
+    async def answer(submitting) -> dict:  # noqa: ANN001 - the coroutine of `submit`
+        """The view_submission's answer, once the ticket is committed or could not be."""
+        task = asyncio.ensure_future(submitting)
+        try:
+            submitted = await asyncio.wait_for(asyncio.shield(task), SUBMIT_SECONDS)
+        except TimeoutError:
+            # It may still commit: the outbox then tells the reporter, and Send again finds it.
+            log.warning("slack_report_slow")
+            task.add_done_callback(_settled_late)
+            return field_errors("what", content.say("report_not_saved_slow"))
+        except NotInDirectory:
+            return {"response_action": "update", "view": notice_modal(content.say("slack_not_in_directory"))}
+        except Exception as exc:  # noqa: BLE001 - the database refused or is away: nothing was stored
+            log.warning("slack_report_not_saved", error=type(exc).__name__)
+            return field_errors("what", content.say("report_not_saved"))
+        log.info("slack_report_submitted", reference=submitted.reference, again=submitted.duplicate)
+        return {"response_action": "update",
+                "view": notice_modal(submitted.text, title=content.say("report_received_title"))}
+
+
+def _settled_late(task: asyncio.Future) -> None:
+    """A submission that failed after its answer was given is logged (by its class only)."""
+    if not task.cancelled() and task.exception() is not None:
+        log.warning("slack_report_failed_late", error=type(task.exception()).__name__)

@@ -8,6 +8,7 @@ shown where others can read it.
 from __future__ import annotations
 
 import re
+import secrets
 from http import HTTPStatus
 
 import structlog
@@ -100,7 +101,8 @@ class SnpTeamsBot(ActivityHandler):
         if not await self._in_directory(email):
             await turn_context.send_activity(self.content.say("teams_not_in_directory"))
             return
-        await self._send_card(turn_context, cards.report_card(self.content, title=self.core.policy.meta.title))
+        await self._send_card(turn_context, cards.report_card(self.content, title=self.core.policy.meta.title,
+                                                              token=secrets.token_urlsafe(18)))
 
     async def _in_directory(self, email: str | None) -> bool:
         from bot.directory import service as directory
@@ -127,20 +129,31 @@ class SnpTeamsBot(ActivityHandler):
                                              if response.type == CARD else response.value)
 
     async def _report(self, turn_context: TurnContext, value: dict, email: str | None) -> None:
+        """The report card sent. Teams waits for this turn before it answers the card, so the
+        ticket is committed first; the reporter's confirmation comes through the outbox. A report
+        the database cannot take comes back as the card with what was typed and the reason."""
         values = cards.report_values(value)
+        token = str(value.get("form_token") or "")[:80]
+        title = self.core.policy.meta.title
         try:
             report = build_report(self.content, values)
         except ReportInvalid as invalid:
-            card = cards.report_card_with_error(self.content, values, invalid.field, str(invalid),
-                                                title=self.core.policy.meta.title)
+            card = cards.report_card_with_error(self.content, values, invalid.field, str(invalid), title=title,
+                                                token=token)
             await self._send_card(turn_context, card)
             return
         if not email or not await self._in_directory(email):
             await turn_context.send_activity(self.content.say("teams_not_in_directory"))
             return
-        submitted = await self.core.tickets.submit(email, report)
-        await turn_context.send_activity(submitted.text)
-        log.info("teams_report_submitted", reference=submitted.reference)
+        try:
+            submitted = await self.core.tickets.submit(email, report, token=f"teams:{token}" if token else None)
+        except Exception as exc:  # noqa: BLE001 - the database refused or is away: nothing was stored
+            log.warning("teams_report_not_saved", error=type(exc).__name__)
+            card = cards.report_card_with_error(self.content, values, "", self.content.say("report_not_saved"),
+                                                title=title, token=token or secrets.token_urlsafe(18))
+            await self._send_card(turn_context, card)
+            return
+        log.info("teams_report_submitted", reference=submitted.reference, again=submitted.duplicate)
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         """Action.Execute on a handler's card: answered with the card in its new state (Teams

@@ -418,26 +418,28 @@ def _execute(title: str, data: dict, style: str | None) -> dict:
 # --- The report form ------------------------------------------------------------------------------
 
 
-def report_card(content: TicketContent, *, title: str) -> dict:
+def report_card(content: TicketContent, *, title: str, token: str = "") -> dict:
     """The breach report (section 7.1) as a card form: the console's questions as inputs named
     after the form's fields, each as required and as long as tickets.yaml says; "when" is a date.
     `title` is the policy's title, for the introduction.
 
     Teams checks the required inputs before it sends anything; the core checks every field again
-    (`build_report`), and a refusal comes back as `report_card_with_error`.
+    (`build_report`), and a refusal comes back as `report_card_with_error`. `token` is the form's
+    one-time token: the card sent twice (a double click) opens one ticket.
     """
-    return _report_form(content, title, {}, "", "")
+    return _report_form(content, title, {}, "", "", token)
 
 
 def report_card_with_error(content: TicketContent, values: Mapping[str, str], field: str, message: str, *,
-                           title: str) -> dict:
+                           title: str, token: str = "") -> dict:
     """The form again with what was typed, and the core's refusal (`ReportInvalid`) in red above
     the field it is about (above the first field when it names none of them): Teams cannot show
     a bot's error inside a form, so the form is sent again."""
-    return _report_form(content, title, values, field, message)
+    return _report_form(content, title, values, field, message, token)
 
 
-def _report_form(content: TicketContent, title: str, values: Mapping[str, str], field: str, error: str) -> dict:
+def _report_form(content: TicketContent, title: str, values: Mapping[str, str], field: str, error: str,
+                 token: str = "") -> dict:
     intro = content.say("report_intro", title=title).split("\n")[0]
     body = [_text(_md(_tickets_say(content, "report_modal_title")), size="medium", weight="bolder"),
             *_texts(intro), _small(_tickets_say(content, "report_modal_recorded"))]
@@ -447,7 +449,7 @@ def _report_form(content: TicketContent, title: str, values: Mapping[str, str], 
             body += _texts(error, color="attention", weight="bolder", spacing="medium")
         body += _field(spec, content, values.get(spec.name) or "")
     submit = {"type": "Action.Submit", "title": _title(_tickets_say(content, "report_modal_submit")),
-              "style": "positive", "data": {"snp": REPORT}}
+              "style": "positive", "data": {"snp": REPORT, **({"form_token": token} if token else {})}}
     return _card(body, [submit])
 
 

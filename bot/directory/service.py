@@ -33,6 +33,22 @@ async def line_manager(session: AsyncSession, person: Person | None) -> Person |
     return await by_email(session, person.manager_email) if person else None
 
 
+async def management_chain(session: AsyncSession, person: Person | None, *, limit: int = 12) -> list[Person]:
+    """The person's line manager, that manager's manager, and so on up; a loop or a manager
+    missing from the directory ends it."""
+    chain: list[Person] = []
+    seen = {person.email} if person else set()
+    email = person.manager_email if person else None
+    while email and email not in seen and len(chain) < limit:
+        seen.add(email)
+        manager = await by_email(session, email)
+        if manager is None:
+            break
+        chain.append(manager)
+        email = manager.manager_email
+    return chain
+
+
 async def people_services(session: AsyncSession, configured: list[str]) -> list[str]:
     """Emails of People Services, configured ones first, without repeats."""
     rows = await session.scalars(select(Person.email).where(Person.role == Role.PEOPLE_SERVICES).order_by(Person.email))

@@ -43,10 +43,15 @@ class TicketContent(_Strict):
 
     form: list[FormField]
     signposts: dict[str, SignpostRule]
+    line_manager_words: list[str] = []
     states: dict[str, str]
     actions: dict[str, str]
     routing: dict[str, str]
     messages: dict[str, str]
+
+    @cached_property
+    def role_words(self) -> list[re.Pattern[str]]:
+        return [re.compile(pattern) for pattern in self.line_manager_words]
 
     def field(self, name: str) -> FormField:
         return next(f for f in self.form if f.name == name)
@@ -56,7 +61,7 @@ class TicketContent(_Strict):
 
 
 #: Sections an organisation's file replaces whole; the rest (wording) it may change key by key.
-WHOLE = ("form", "signposts")
+WHOLE = ("form", "signposts", "line_manager_words")
 
 
 def _overlay(shipped: dict, own: dict) -> dict:
@@ -84,6 +89,7 @@ def load_ticket_content(folder: Path | None = None) -> TicketContent:
         content = TicketContent.model_validate(data)
         for rule in content.signposts.values():
             rule.groups  # noqa: B018 - compile now, so a bad pattern is reported at start-up
+        content.role_words  # noqa: B018 - likewise
     except (ValidationError, re.error) as exc:
         raise PolicyContentError(f"{folder / 'tickets.yaml'}: {exc}") from None
     return content

@@ -35,24 +35,40 @@ class NotificationRenderer:
         if ticket is None:
             return None
         role = await self.tickets.role_of(session, ticket, notification.recipient_email)
-        if role is None or (notification.kind in CONFIDENTIAL and role == "reporter"):
+        if role is None or (notification.kind in CONFIDENTIAL and role == "reporter") or (
+                notification.kind == "received" and role != "reporter"):
             return None
         person = await directory.by_email(session, notification.recipient_email)
         addresses = tuple((a.platform, a.address) for a in await addresses_of(session, notification.recipient_email))
         recipient = Recipient(notification.recipient_email, person.name if person else "",
                               person.slack_user_id if person else None, person.teams_user_id if person else None,
                               addresses)
-        text = self._text(notification, ticket, role)
+        involved = await self._involved(session, ticket) if notification.kind in CONFIDENTIAL else ""
+        text = (self.tickets.told_reporter(ticket) if notification.kind == "received"
+                else self._text(notification, ticket, role, involved))
         buttons = self._buttons(ticket) if role != "reporter" else ()
         return Delivery(notification.key, recipient, notification.kind, ticket.reference, text, buttons,
                         confidential=notification.kind in CONFIDENTIAL)
 
-    def _text(self, notification: Notification, ticket: Ticket, role: str) -> str:
+    async def _involved(self, session: AsyncSession, ticket: Ticket) -> str:
+        """Who reported and whom it is about, for the handler and People Services: they need both
+        to follow the case up (confidential, like the report itself)."""
+        content = self.content
+        reporter = await directory.by_email(session, ticket.reporter_email) if ticket.reporter_email else None
+        who = (f"{reporter.name} ({reporter.email})" if reporter else ticket.reporter_email) or content.say(
+            "involved_unknown")
+        subject = self.tickets.sealer.open(ticket.subject_sealed) if ticket.subject_sealed else ""
+        if not subject and ticket.report_sealed:
+            given = Report.from_json(self.tickets.sealer.open(ticket.report_sealed)).who
+            subject = f"{given} ({content.say('involved_unresolved')})" if given else ""
+        return content.say("notify_involved", reporter=who, subject=subject or content.say("involved_unknown"))
+
+    def _text(self, notification: Notification, ticket: Ticket, role: str, involved: str = "") -> str:
         values = {"reference": ticket.reference, "hours": self.hours, "title": self.tickets.policy.meta.title,
                   "role": "People Services" if role == "people_services" else "the line manager"}
         if notification.kind in CONFIDENTIAL:
             report = Report.from_json(self.tickets.sealer.open(ticket.report_sealed)) if ticket.report_sealed else None
-            values["report"] = report.summary(self.content) if report else ""
+            values["report"] = "\n".join(filter(None, [involved, report.summary(self.content) if report else ""]))
             return self.content.say(CONFIDENTIAL[notification.kind], **values)
         state = notification.params.get("state", ticket.state)
         return self.content.say(PLAIN[notification.kind], state=self.content.states.get(state, state), **values)

@@ -1,5 +1,6 @@
 """Who handles a report: the reporter's line manager (7.1), or People Services (7.2) when the
-line manager is the person reported, is the reporter, or is not on file.
+line manager, or anyone above them, is or may be the person reported, when the manager is the
+reporter, or when there is no manager on file.
 
 A handler of None means People Services as a whole: every member is notified and any may act.
 """
@@ -17,14 +18,17 @@ class Routing:
     reason: str  # a key of tickets.yaml's `routing`
 
 
-def route(reporter: Person, manager: Person | None, is_subject: "callable[[str], bool]") -> Routing:
-    """`is_subject(email)` tells whether an email is the person reported (compared by digest)."""
+def route(reporter: Person, manager: Person | None, named: set[str], certain: set[str] | None = None) -> Routing:
+    """`named` holds the emails of everyone in the reporter's management chain the report may be
+    about (`certain`, those it names for certain): any of them keeps it away from the chain."""
     if manager is None:
         return Routing(None, "no_manager")
     if manager.email == reporter.email:
         return Routing(None, "manager_is_reporter")
-    if is_subject(manager.email):
+    if manager.email in (certain or set()):
         return Routing(None, "manager_reported")
+    if named:
+        return Routing(None, "manager_may_be_reported")
     return Routing(manager.email, "line_manager")
 
 

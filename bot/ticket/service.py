@@ -17,6 +17,7 @@ from datetime import datetime
 import structlog
 from sqlalchemy import func, literal, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.clock import Clock
@@ -26,17 +27,22 @@ from bot.directory import service as directory
 from bot.directory.models import Person
 from bot.metrics import TICKET_CHANGES, TICKETS_OPENED
 from bot.notify.outbox import enqueue
+from bot.notify.withdrawal import Reason, withdraw
 from bot.policy import Policy
 from bot.ticket.content import TicketContent
 from bot.ticket.models import State, Ticket, TicketEvent, TicketNote, TicketSequence
 from bot.ticket.report import Report
 from bot.ticket.routing import Routing, route, subject_emails
+from bot.ticket.subject import Named, named_in_chain
 from bot.ticket.signpost import signpost_lines, signposts_for
 from bot.ticket.workflow import STEPS, Action, allowed_from
 
 log = structlog.get_logger(__name__)
 REFERENCE = re.compile(r"^SNP-\d{4}-\d{4,}$", re.IGNORECASE)
-MY_MANAGER = re.compile(r"\bmy (?:line )?(?:manager|boss|supervisor)\b", re.IGNORECASE)
+
+
+def _described(person: Person) -> str:
+    return f"{person.name} ({person.email})" if person.name else person.email
 
 
 class TicketError(Exception):
@@ -51,6 +57,8 @@ class Submitted:
     signposts: list[str]
     #: What the reporter is told: the reference, who handles it, and any signposts.
     text: str
+    #: True when this form had been submitted before: no second ticket was opened.
+    duplicate: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,22 +100,46 @@ class TicketService:
 
     # --- submission ---------------------------------------------------------------------------
 
-    async def submit(self, reporter_email: str, report: Report) -> Submitted:
+    async def submit(self, reporter_email: str, report: Report, *, token: str | None = None) -> Submitted:
+        """Open a ticket, or, for a form `token` already used, return the ticket it opened. The
+        reporter's confirmation is queued in the same transaction, so they hear "received" only
+        of a report that is committed. Raises the database's error when it cannot commit:
+        nothing is then stored or sent."""
         reporter_email = directory.normalise_email(reporter_email)
+        if token and (earlier := await self._submitted_with(token)):
+            return earlier
+        try:
+            ticket, routing = await self._open(reporter_email, report, token)
+        except IntegrityError:
+            # The same form a second time, at the same moment: the first one won.
+            if token and (earlier := await self._submitted_with(token)):
+                return earlier
+            raise
+        self.wake()
+        TICKETS_OPENED.labels(routing.reason).inc()
+        log.info("ticket_opened", reference=ticket.reference, routing=routing.reason, signposts=ticket.signposts)
+        return Submitted(ticket.reference, ticket.public_id, ticket.signposts, self.told_reporter(ticket))
+
+    async def _open(self, reporter_email: str, report: Report, token: str | None) -> tuple[Ticket, Routing]:
         now = self.clock.now()
         async with self.db.session() as session, session.begin():
             reporter = await directory.by_email(session, reporter_email)
-            manager = await directory.line_manager(session, reporter)
-            subject = await self._subject(session, report.who, manager)
-            routing = self._route(reporter, reporter_email, manager, subject)
+            chain = await directory.management_chain(session, reporter)
+            named = named_in_chain(report.who, chain, self.content.role_words)
+            subject = await self._subject(session, report.who, named)
+            routing = self._route(reporter, chain, named)
             public_id = secrets.token_urlsafe(16)
+            digests = sorted({self.sealer.digest(p.email) for p in [*(n.person for n in named), *subject]})
             # The ticket takes its public id as a stand-in reference until the last statement:
             # the year's counter row stays locked from its increment to the commit, so it is
             # incremented as late as possible.
             ticket = Ticket(public_id=public_id, reference=public_id[:20], state=State.OPEN,
                             reporter_email=reporter_email, handler_email=routing.handler_email,
                             routing=routing.reason, people_services_joined=routing.handler_email is None,
-                            subject_digest=self.sealer.digest(subject) if subject else None,
+                            subject_digest=self.sealer.digest(subject[0].email) if subject else None,
+                            subject_digests=digests or None,
+                            subject_sealed=self.sealer.seal(_described(subject[0])) if subject else None,
+                            submission_token=token,
                             signposts=signposts_for(report, self.content), report_sealed=self.sealer.seal(report.to_json()),
                             created_at=now, assigned_at=now)
             session.add(ticket)
@@ -116,40 +148,44 @@ class TicketService:
             recipients = await self.handlers(session, ticket)
             for recipient in recipients:
                 self.enqueue(session, ticket, recipient, "new_ticket", event.id)
+            self.enqueue(session, ticket, reporter_email, "received", event.id)
             ticket.reference = await self._next_reference(session, now)
         if not recipients:
             log.warning("ticket_has_nobody_to_handle_it", reference=ticket.reference, routing=routing.reason)
-        self.wake()
-        TICKETS_OPENED.labels(routing.reason).inc()
-        log.info("ticket_opened", reference=ticket.reference, routing=routing.reason, signposts=ticket.signposts)
-        return Submitted(ticket.reference, ticket.public_id, ticket.signposts, self._told_reporter(ticket))
+        return ticket, routing
 
-    def _route(self, reporter: Person | None, reporter_email: str, manager: Person | None, subject: str | None) -> Routing:
+    async def _submitted_with(self, token: str) -> Submitted | None:
+        async with self.db.session() as session:
+            ticket = await session.scalar(select(Ticket).where(Ticket.submission_token == token))
+        if ticket is None:
+            return None
+        return Submitted(ticket.reference, ticket.public_id, ticket.signposts, self.told_reporter(ticket),
+                         duplicate=True)
+
+    def _route(self, reporter: Person | None, chain: list[Person], named: list[Named]) -> Routing:
         if reporter is None:
             return Routing(None, "no_manager")
-        return route(reporter, manager, lambda email: email == subject)
+        certain = {n.person.email for n in named if n.certain}
+        manager = chain[0] if chain else (reporter if reporter.manager_email == reporter.email else None)
+        return route(reporter, manager, {n.person.email for n in named}, certain)
 
-    async def _subject(self, session: AsyncSession, who: str, manager: Person | None) -> str | None:
-        """The email of the person reported, where the report lets us know it: an email in "who",
-        a directory name written there, or "my manager". When several people are named and the
-        reporter's line manager is one of them, it is the line manager, so that the report never
-        goes to the person it is about."""
+    async def _subject(self, session: AsyncSession, who: str, named: list[Named]) -> list[Person]:
+        """The people the report names, the person reported first: someone in the reporter's chain
+        named for certain, then the directory people whose email or whole name is in "who". All of
+        them are kept from the case; the first is the one the handler is told of."""
         if not who.strip():
-            return None
-        emails = subject_emails(who)
+            return []
+        found = [n.person for n in named if n.certain]
+        for email in subject_emails(who):
+            if person := await directory.by_email(session, email):
+                found.append(person)
         words = " ".join(re.findall(r"[\w'-]+", who.lower()))
-        if manager is not None and (manager.email.lower() in emails or MY_MANAGER.search(who)
-                                    or (manager.name.strip() and f" {manager.name.lower()} " in f" {words} ")):
-            return manager.email
-        if emails:
-            return emails[0]
         # The name is searched for in the words, not matched as a LIKE pattern: a "_" or "%" in a
         # name is a character, not a wildcard.
         position = func.strpos if self.db.dialect == "postgresql" else func.instr
-        named = await session.scalars(select(Person.email).where(
-            position(literal(f" {words} "), " " + func.lower(Person.name) + " ") > 0).limit(2))
-        matches = list(named)
-        return matches[0] if len(matches) == 1 else None
+        found += await session.scalars(select(Person).where(
+            position(literal(f" {words} "), " " + func.lower(Person.name) + " ") > 0).order_by(Person.id).limit(10))
+        return list({person.email: person for person in found}.values())
 
     async def _next_reference(self, session: AsyncSession, now: datetime) -> str:
         """SNP-YYYY-NNNN: an upsert that increments the year's row, which the database locks until
@@ -161,7 +197,8 @@ class TicketService:
         number = (await session.execute(statement)).scalar_one()
         return f"SNP-{now.year}-{number:04d}"
 
-    def _told_reporter(self, ticket: Ticket) -> str:
+    def told_reporter(self, ticket: Ticket) -> str:
+        """The reporter's confirmation: the reference, who has it, and any signposts."""
         handler = self.content.routing["line_manager" if ticket.handler_email else ticket.routing]
         lines = [self.content.say("report_submitted", reference=ticket.reference, handler=handler)]
         return "\n".join(lines + signpost_lines(ticket.signposts, self.content, self.policy))
@@ -174,7 +211,7 @@ class TicketService:
     async def role_of(self, session: AsyncSession, ticket: Ticket, email: str) -> str | None:
         """"reporter", "handler", "people_services", or None for anyone else, the person reported first."""
         email = directory.normalise_email(email)
-        if ticket.subject_digest and self.sealer.digest(email) == ticket.subject_digest:
+        if self.may_be_about(ticket, email):
             return None
         if email == ticket.reporter_email:
             return "reporter"
@@ -193,8 +230,12 @@ class TicketService:
     async def people_services_for(self, session: AsyncSession, ticket: Ticket, *, besides: str = "") -> list[str]:
         """People Services members who may see this case: never the reporter or the person reported."""
         return [email for email in await self.people_services(session)
-                if email not in (ticket.reporter_email, besides)
-                and not (ticket.subject_digest and self.sealer.digest(email) == ticket.subject_digest)]
+                if email not in (ticket.reporter_email, besides) and not self.may_be_about(ticket, email)]
+
+    def may_be_about(self, ticket: Ticket, email: str) -> bool:
+        """Whether the report is, or may be, about this person: they may neither read nor handle it."""
+        digests = {ticket.subject_digest, *(ticket.subject_digests or ())} - {None}
+        return bool(digests) and self.sealer.digest(directory.normalise_email(email)) in digests
 
     async def find(self, session: AsyncSession, ticket_id: str, *, lock: bool = False) -> Ticket | None:
         """A ticket by its unguessable id or by its reference."""
@@ -282,6 +323,8 @@ class TicketService:
             raise TicketError(self.content.say("error_assignee", assignee=assignee or "?", reference=ticket.reference,
                                                reason=self.content.say(reason)))
         assert person is not None
+        await withdraw(session, ticket_id=ticket.id, reference=ticket.reference, recipient=ticket.handler_email,
+                       reason=Reason.MOVED, now=now)
         ticket.handler_email, ticket.assigned_at, ticket.reminded_at = person.email, now, None
         event = await self.log_event(session, ticket, "reassign", actor, role, ticket.state, State(ticket.state))
         self.enqueue(session, ticket, person.email, "reassigned", event.id)
@@ -292,10 +335,8 @@ class TicketService:
     def _refusal(self, ticket: Ticket, person: Person | None) -> str:
         if person is None:
             return "assignee_unknown"
-        if ticket.subject_digest and self.sealer.digest(person.email) == ticket.subject_digest:
-            return "assignee_subject"
-        if person.email == ticket.reporter_email:
-            return "assignee_reporter"
+        if self.may_be_about(ticket, person.email) or person.email == ticket.reporter_email:
+            return "assignee_involved"
         if person.email == ticket.handler_email:
             return "assignee_same"
         return ""
@@ -349,5 +390,4 @@ class TicketService:
                 query = query.where(or_(Ticket.reporter_email == email, Ticket.handler_email == email))
             tickets = list(await session.scalars(query))
         # Each is the person's as reporter, handler or People Services, unless it is about them.
-        digest = self.sealer.digest(email)
-        return [t for t in tickets if t.subject_digest != digest]
+        return [t for t in tickets if not self.may_be_about(t, email)]

@@ -16,7 +16,8 @@ def test_a_report_typed_line_by_line_goes_to_the_line_manager(chat, directory, t
     assert (ticket.reference, ticket.reporter_email, ticket.handler_email) == ("SNP-2026-0001", REPORTER, MANAGER)
     # The manager's message is for the manager: not shown here, and left in the outbox untouched.
     assert "New report" not in out and "→ /snp-ticket" not in out
-    [waiting] = notifications()
+    [told, waiting] = sorted(notifications(), key=lambda row: row.recipient_email != REPORTER)
+    assert (told.recipient_email, told.kind, told.status) == (REPORTER, "received", "sent")  # shown above
     assert (waiting.recipient_email, waiting.status, waiting.attempts) == (MANAGER, "pending", 0)
     assert waiting.next_attempt_at == ticket.created_at
     # Nothing the reporter wrote went anywhere but the chat (no log line, no stray print).

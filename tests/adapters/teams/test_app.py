@@ -55,9 +55,21 @@ async def _report(tenant: Tenant, **changes) -> str:
     await tenant.post(tenant.teams.message(SAM, "report"))
     [form] = tenant.cards_to(SAM)
     assert {"where", "what", "when"} <= {e.get("id") for e in _inputs(form)}
-    await tenant.post(tenant.teams.submit(SAM, report_value(**changes)))
-    told = [t for t in tenant.texts_to(SAM) if "SNP-" in t][-1]
+    await tenant.post(tenant.teams.submit(SAM, {**_submit_data(form), **report_value(**changes)}))
+    await tenant.until(lambda: _told(tenant), "the reporter's confirmation, through the outbox")
+    told = _told(tenant)[-1]
     return told[told.index("SNP-"):told.index("SNP-") + 13]
+
+
+def _told(tenant: Tenant) -> list[str]:
+    """What the reporter has read that names a reference, in messages or cards."""
+    return [t for t in tenant.texts_to(SAM) + [words(c) for c in tenant.cards_to(SAM)] if "SNP-" in t]
+
+
+def _submit_data(card: dict) -> dict:
+    """The data of the card's Action.Submit, which Teams sends back with the inputs merged in."""
+    [submit] = _find(card, lambda node: node.get("type") == "Action.Submit")
+    return dict(submit["data"])
 
 
 def _find(card: dict, wanted) -> list[dict]:

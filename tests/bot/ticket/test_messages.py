@@ -22,6 +22,7 @@ async def test_the_reporter_is_told_each_change_and_nothing_else(service: Ticket
 
     await inbox.deliver()
     assert inbox.texts(ANN) == [
+        ticket.text,  # the confirmation, from the outbox like every other message
         f"Your report {ref} is now acknowledged.",
         f"Your report {ref} is now with People Services for advice.",
         f"Your report {ref} is now resolved informally.",
@@ -38,7 +39,7 @@ async def test_the_reporters_messages_hold_no_report_words_notes_or_buttons(serv
 
     await inbox.deliver()
     to_ann = inbox.channel.to(ANN)
-    assert [d.kind for d in to_ann] == ["state_changed", "reassigned_reporter"]
+    assert [d.kind for d in to_ann] == ["received", "state_changed", "reassigned_reporter"]
     for delivery in to_ann:
         for words in (WHAT, NOTE, "Carl", "Facebook", "Tom Other", TOM):
             assert words not in delivery.text

@@ -210,7 +210,7 @@ async def test_a_step_on_an_open_ticket_acknowledges_it_on_the_way(service: Tick
                    ("acknowledge", "handler", "open", "acknowledged"),
                    (str(action), "handler", "acknowledged", target)]
     await inbox.deliver()
-    assert inbox.texts(ANN) == [f"Your report {ticket.reference} is now {STATE_WORDS[target]}."]
+    assert inbox.texts(ANN) == [ticket.text, f"Your report {ticket.reference} is now {STATE_WORDS[target]}."]
 
 
 async def test_a_case_resolved_informally_can_still_be_referred(service: TicketService, ticket: Submitted) -> None:
@@ -291,7 +291,7 @@ async def test_reassigning_passes_the_case_on_and_tells_the_new_handler_and_the_
     assert to_tom.text.startswith(f"Report {ticket.reference} has been passed to you to handle.")
     assert WHAT in to_tom.text
     assert [b.ticket for b in to_tom.buttons] == [ticket.public_id] * 5
-    assert inbox.texts(ANN) == [f"Your report {ticket.reference} is now with a different handler."]
+    assert inbox.texts(ANN) == [ticket.text, f"Your report {ticket.reference} is now with a different handler."]
 
 
 async def test_after_reassigning_the_new_handler_acts_and_the_old_one_cannot(service: TicketService, db: Database,
@@ -303,8 +303,8 @@ async def test_after_reassigning_the_new_handler_acts_and_the_old_one_cannot(ser
 
 
 @pytest.mark.parametrize(("assignee", "reason"), [
-    (CARL, "they are the person the report is about."),
-    (ANN, "they made the report."),
+    (CARL, "they are involved in the report, so they can't handle it."),
+    (ANN, "they are involved in the report, so they can't handle it."),
     ("nobody@trust.nhs.uk", "they are not in the staff directory."),
     (MARK, "they already have it."),
 ], ids=["person-reported", "reporter", "unknown", "same-handler"])
