@@ -43,25 +43,12 @@ class NotificationRenderer:
         recipient = Recipient(notification.recipient_email, person.name if person else "",
                               person.slack_user_id if person else None, person.teams_user_id if person else None,
                               addresses)
-        involved = await self._involved(session, ticket) if notification.kind in CONFIDENTIAL else ""
+        involved = await self.tickets.involved(session, ticket) if notification.kind in CONFIDENTIAL else ""
         text = (self.tickets.told_reporter(ticket) if notification.kind == "received"
                 else self._text(notification, ticket, role, involved))
         buttons = self._buttons(ticket) if role != "reporter" else ()
         return Delivery(notification.key, recipient, notification.kind, ticket.reference, text, buttons,
                         confidential=notification.kind in CONFIDENTIAL)
-
-    async def _involved(self, session: AsyncSession, ticket: Ticket) -> str:
-        """Who reported and whom it is about, for the handler and People Services: they need both
-        to follow the case up (confidential, like the report itself)."""
-        content = self.content
-        reporter = await directory.by_email(session, ticket.reporter_email) if ticket.reporter_email else None
-        who = (f"{reporter.name} ({reporter.email})" if reporter else ticket.reporter_email) or content.say(
-            "involved_unknown")
-        subject = self.tickets.sealer.open(ticket.subject_sealed) if ticket.subject_sealed else ""
-        if not subject and ticket.report_sealed:
-            given = Report.from_json(self.tickets.sealer.open(ticket.report_sealed)).who
-            subject = f"{given} ({content.say('involved_unresolved')})" if given else ""
-        return content.say("notify_involved", reporter=who, subject=subject or content.say("involved_unknown"))
 
     def _text(self, notification: Notification, ticket: Ticket, role: str, involved: str = "") -> str:
         values = {"reference": ticket.reference, "hours": self.hours, "title": self.tickets.policy.meta.title,

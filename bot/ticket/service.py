@@ -84,6 +84,8 @@ class TicketView:
     report: Report | None
     signposts: list[str]
     events: list[EventView] = field(default_factory=list)
+    #: Who reported and whom it is about; empty for the reporter.
+    involved: str = ""
 
 
 class TicketService:
@@ -366,11 +368,24 @@ class TicketService:
             if ticket is None or role is None:
                 raise TicketError(self.content.say("error_not_found", reference=ticket_id))
             events = await self._events(session, ticket, with_notes=role != "reporter")
+            involved = "" if role == "reporter" or ticket.purged_at else await self.involved(session, ticket)
         report = Report.from_json(self.sealer.open(ticket.report_sealed)) if ticket.report_sealed else None
         handler = ticket.handler_email or self.content.routing["people_services"]
         return TicketView(ticket.reference, ticket.public_id, ticket.state, self.content.states[ticket.state], role,
                           "" if role == "reporter" else handler, ticket.created_at, report,
-                          list(ticket.signposts), events)
+                          list(ticket.signposts), events, involved)
+
+    async def involved(self, session: AsyncSession, ticket: Ticket) -> str:
+        """Who reported and whom it is about, for the handler and People Services: they need both
+        to follow the case up (confidential, like the report itself)."""
+        content = self.content
+        reporter = await directory.by_email(session, ticket.reporter_email) if ticket.reporter_email else None
+        who = (_described(reporter) if reporter else ticket.reporter_email) or content.say("involved_unknown")
+        subject = self.sealer.open(ticket.subject_sealed) if ticket.subject_sealed else ""
+        if not subject and ticket.report_sealed:
+            given = Report.from_json(self.sealer.open(ticket.report_sealed)).who
+            subject = f"{given} ({content.say('involved_unresolved')})" if given else ""
+        return content.say("notify_involved", reporter=who, subject=subject or content.say("involved_unknown"))
 
     async def _events(self, session: AsyncSession, ticket: Ticket, *, with_notes: bool) -> list[EventView]:
         notes = {}

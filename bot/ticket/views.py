@@ -26,6 +26,8 @@ def describe_ticket(view: TicketView, content: TicketContent) -> str:
                          state=view.state_label)]
     if view.handler:
         lines.append(content.say("ticket_view_handler", handler=view.handler))
+    if view.involved:
+        lines.append(view.involved)
     lines.append(view.report.summary(content) if view.report else content.say("ticket_view_purged"))
     lines.append(content.say("ticket_view_history"))
     for event in view.events:

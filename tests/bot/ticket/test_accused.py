@@ -121,3 +121,11 @@ async def test_people_services_named_in_a_report_do_not_get_it(service: TicketSe
     await inbox.deliver()
     assert inbox.kinds(PRIYA) == []
     assert sorted(r for r in PEOPLE_SERVICES if inbox.kinds(r)) == sorted(set(PEOPLE_SERVICES) - {PRIYA})
+
+
+async def test_the_handlers_view_names_who_reported_and_the_reporters_does_not(service: TicketService) -> None:
+    submitted = await service.submit(ANN, about("Carl Colleague"))
+
+    handler_view = await service.view(submitted.reference, MARK)
+    assert "Reported by: Ann Reporter" in handler_view.involved and "About: Carl Colleague" in handler_view.involved
+    assert (await service.view(submitted.reference, ANN)).involved == ""
