@@ -3,22 +3,30 @@
 A Slack user is matched by the directory's `slack_user_id`, or else by the email Slack gives for
 them (`users.info`, which needs the `users:read.email` scope). Answers are cached for a while:
 every click and message would otherwise cost a Web API call and count against Slack's rate limits.
+
+The directory is bookkeeping for a question or a draft: while the database is away, a person is
+known by their Slack profile's email alone (not cached) and their address is not noted, and they
+still get their answer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime
 
+import structlog
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.conversation.events import BOOKKEEPING_SECONDS, UNAVAILABLE
 from bot.db import Database
 from bot.directory import service as directory
 from bot.directory.addresses import remember
 from bot.notify.channel import Recipient
 
 CACHE_SECONDS = 600.0
+log = structlog.get_logger(__name__)
 
 
 class SlackPeople:
@@ -34,8 +42,12 @@ class SlackPeople:
         cached = self._emails.get(user_id)
         if cached and cached[0] > time.monotonic():
             return cached[1]
-        async with self.db.session() as session:
-            person = await directory.by_platform_id(session, "slack", user_id)
+        try:
+            async with asyncio.timeout(BOOKKEEPING_SECONDS), self.db.session() as session:
+                person = await directory.by_platform_id(session, "slack", user_id)
+        except UNAVAILABLE as exc:
+            log.warning("slack_directory_unavailable", error=type(exc).__name__)
+            return await self._profile_email(user_id)
         email = person.email if person else await self._profile_email(user_id)
         self._emails[user_id] = (time.monotonic() + CACHE_SECONDS, email)
         return email
@@ -55,7 +67,12 @@ class SlackPeople:
         email = await self.email_of(user_id)
         if email and self._noted.get(user_id, 0.0) < time.monotonic():
             self._noted[user_id] = time.monotonic() + CACHE_SECONDS
-            await remember(self.db, "slack", user_id, email, {"user_id": user_id}, datetime.now(UTC))
+            try:
+                async with asyncio.timeout(BOOKKEEPING_SECONDS):
+                    await remember(self.db, "slack", user_id, email, {"user_id": user_id}, datetime.now(UTC))
+            except UNAVAILABLE as exc:
+                self._noted.pop(user_id, None)  # noted next time instead
+                log.warning("slack_address_not_noted", error=type(exc).__name__)
         return email
 
     async def in_directory(self, email: str | None) -> bool:

@@ -4,20 +4,28 @@ A user is matched by their Microsoft Entra object id (`from.aadObjectId`, the di
 `teams_user_id`), or else by the email or user principal name Teams gives for them (TeamsInfo
 member lookup, one connector call, cached). Every authenticated activity from a person in a 1:1
 chat refreshes their conversation reference, so a notification can reach them later.
+
+Both are bookkeeping for a question or a draft: while the database is away, a person is known by
+the member lookup alone (not cached) and their reference is noted later, and they still get their
+answer.
 """
 
 from __future__ import annotations
 
+import asyncio
 import time
 
+import structlog
 from botbuilder.core import TurnContext
 from botbuilder.core.teams import TeamsInfo
 
+from bot.conversation.events import BOOKKEEPING_SECONDS, UNAVAILABLE
 from bot.core import Core
 from bot.directory import service as directory
 from bot.directory.addresses import remember
 
 CACHE_SECONDS = 600.0
+log = structlog.get_logger(__name__)
 
 
 class TeamsPeople:
@@ -32,8 +40,12 @@ class TeamsPeople:
         cached = self._emails.get(key)
         if cached and cached[0] > time.monotonic():
             return cached[1]
-        async with self.core.db.session() as session:
-            person = await directory.by_platform_id(session, "teams", key) if sender.aad_object_id else None
+        try:
+            async with asyncio.timeout(BOOKKEEPING_SECONDS), self.core.db.session() as session:
+                person = await directory.by_platform_id(session, "teams", key) if sender.aad_object_id else None
+        except UNAVAILABLE as exc:
+            log.warning("teams_directory_unavailable", error=type(exc).__name__)
+            return await self._member_email(context)
         email = person.email if person else await self._member_email(context)
         self._emails[key] = (time.monotonic() + CACHE_SECONDS, email)
         return email
@@ -59,8 +71,13 @@ class TeamsPeople:
             return  # the same conversation, noted in the last ten minutes
         self._noted[key] = (time.monotonic() + CACHE_SECONDS, noted)
         reference = TurnContext.get_conversation_reference(activity).serialize()
-        await remember(self.core.db, "teams", key, email, {"reference": reference,
-                                                           "tenant": tenant_of(activity)}, self.core.clock.now())
+        try:
+            async with asyncio.timeout(BOOKKEEPING_SECONDS):
+                await remember(self.core.db, "teams", key, email,
+                               {"reference": reference, "tenant": tenant_of(activity)}, self.core.clock.now())
+        except UNAVAILABLE as exc:
+            self._noted.pop(key, None)  # noted next time instead
+            log.warning("teams_address_not_noted", error=type(exc).__name__)
 
 
 def tenant_of(activity) -> str | None:  # noqa: ANN001 - a botbuilder Activity
