@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     snp_timer_seconds: float = Field(60, gt=0)
     #: Worker processes for conversation turns in `serve` (0: in the server's own process).
     snp_conversation_processes: int = Field(1, ge=0, le=64)
+    #: The outbox (README, Delivery guarantees): how long one platform call may take before it is
+    #: abandoned (the shared HTTP session bypasses the platform clients' own timeouts), how many
+    #: deliveries run at once, and how long a notification is retried before it is a dead letter.
+    snp_delivery_timeout_seconds: float = Field(20, gt=0, le=300)
+    snp_delivery_concurrency: int = Field(8, ge=1, le=256)
+    snp_delivery_give_up_hours: float = Field(72, gt=0)
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""

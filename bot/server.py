@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import timedelta
 
 import aiohttp
 import structlog
@@ -24,8 +25,11 @@ from bot.notify.worker import DeliveryWorker
 CORE = web.AppKey("core", Core)
 CHANNELS = web.AppKey("channels", list)
 SCHEMA_OK = web.AppKey("schema_ok", dict)
-#: Seconds a stopping server waits for in-flight deliveries before it cancels them.
+#: Seconds a stopping server waits for in-flight deliveries before it cancels them (a delivery
+#: cancelled mid-send is reconciled by the next attempt: README, Delivery guarantees).
 SHUTDOWN_GRACE = 10.0
+#: Seconds `/readyz` waits for the database before answering 503.
+READY_SECONDS = 0.9
 log = structlog.get_logger(__name__)
 
 
@@ -35,15 +39,39 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def readyz(request: web.Request) -> web.Response:
-    """200 when the database answers and its schema is current; 503, with the reason, otherwise."""
+    """200 when the database answers and its schema is current; 503, with the reason, otherwise.
+    Always within READY_SECONDS: a frozen database (one that takes the connection and never
+    answers) is a 503 in time, not a probe that hangs. The outbox detail (pending, dead letters)
+    comes with the answer when the database gives it in time, and never changes the status."""
     core = request.app[CORE]
-    if not await core.db.ping():
-        return web.json_response({"status": "unavailable", "reason": "the database does not answer"}, status=503)
+    deadline = asyncio.get_running_loop().time() + READY_SECONDS
+    try:
+        async with asyncio.timeout_at(deadline):
+            answers = await core.db.ping()
+    except TimeoutError:
+        return _unavailable("the database does not answer in time")
+    if not answers:
+        return _unavailable("the database does not answer")
     if not request.app[SCHEMA_OK].get("ok"):
-        return web.json_response({"status": "unavailable", "reason": "the database needs `snp-bot db upgrade`"},
-                                 status=503)
+        return _unavailable("the database needs `snp-bot db upgrade`")
     return web.json_response({"status": "ready", "policy": core.policy.meta.number,
-                              "version": core.policy.meta.version})
+                              "version": core.policy.meta.version, "outbox": await _outbox(core, deadline)})
+
+
+def _unavailable(reason: str) -> web.Response:
+    return web.json_response({"status": "unavailable", "reason": reason}, status=503)
+
+
+async def _outbox(core: Core, deadline: float) -> dict | None:
+    """Notifications pending and given up, or None when the database cannot say in time."""
+    from bot.notify.outbox import figures
+
+    try:
+        async with asyncio.timeout_at(deadline), core.db.session() as session:
+            return (await figures(session, core.clock.now())).to_json()
+    except Exception:  # noqa: BLE001 - the detail is extra: readiness was already decided
+        log.warning("readyz_outbox_unknown")
+        return None
 
 
 async def metrics(request: web.Request) -> web.Response:
@@ -92,7 +120,9 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
     settings = core.settings
     stop = asyncio.Event()
     worker = DeliveryWorker(core.db, app[CHANNELS], NotificationRenderer(core.tickets, settings.snp_ack_reminder_hours),
-                            core.clock)
+                            core.clock, timeout=settings.snp_delivery_timeout_seconds,
+                            concurrency=settings.snp_delivery_concurrency,
+                            give_up=timedelta(hours=settings.snp_delivery_give_up_hours))
     core.tickets.wake = worker.wake
     tasks = [asyncio.create_task(worker.run(stop), name="delivery"),
              asyncio.create_task(_timer(core, stop), name="timer")]
@@ -107,8 +137,6 @@ async def _background(app: web.Application) -> AsyncIterator[None]:
 
 async def _timer(core: Core, stop: asyncio.Event) -> None:
     """Reminders, escalation and retention, every SNP_TIMER_SECONDS."""
-    from datetime import timedelta
-
     from bot.conversation.events import forget_before
     from bot.ticket.timers import run_timers
 

@@ -29,11 +29,14 @@ class ConsoleChannel:
     def reaches(self, recipient: Recipient) -> bool:
         return bool(self.email) and _email(recipient.email) == self.email
 
-    async def send(self, delivery: Delivery) -> None:
-        if delivery.key in self.shown:
-            return
+    async def send(self, delivery: Delivery) -> dict | None:
+        """Print it; returns no platform_ref, since printed lines cannot be rewritten (a withdrawal
+        never comes here, and would be ignored)."""
+        if delivery.key in self.shown or delivery.replaces is not None:
+            return None
         self.shown.add(delivery.key)
         self.write(delivery.text + (f"\n{commands(delivery)}" if delivery.buttons else ""))
+        return None
 
 
 def commands(delivery: Delivery) -> str:

@@ -45,6 +45,11 @@ class Delivery:
     buttons: tuple[Button, ...] = ()
     #: True when the text holds report text or notes: a channel must show it only to the recipient.
     confidential: bool = False
+    #: Where an earlier message landed (the platform_ref its `send` returned): this delivery
+    #: rewrites that message in place instead of posting a new one (a withdrawal).
+    replaces: dict | None = None
+    #: The only channel that may carry this delivery (the one holding the message it replaces).
+    via: str | None = None
 
 
 class NotReachable(Exception):
@@ -61,13 +66,35 @@ class RetryLater(Exception):
         self.seconds = seconds
 
 
+class PlatformRefused(ConnectionError):
+    """The platform answered and refused (an error status, `ok: false`): nothing was shown, so the
+    next attempt may send again without asking whether this one got through. Any other failure
+    (a timeout, a dropped connection) leaves the outcome unknown."""
+
+
+#: Failures after which the worker knows nothing reached the person.
+NOT_DELIVERED = (NotReachable, RetryLater, PlatformRefused)
+
+
 class Channel(Protocol):
+    """A platform the worker delivers through.
+
+    Optional methods a channel may also offer:
+    - `knows(recipient) -> bool`: True when it has a definite address for the person (not a guess
+      from their email), which puts it ahead of channels that would have to look them up;
+    - `async already_delivered(delivery) -> dict | None`: asked before sending again when the
+      previous attempt's outcome is unknown (a crash or timeout mid-send); returns the
+      platform_ref of the message if it did land, and the worker marks the row sent without
+      sending it twice.
+    """
+
     name: str
 
     def reaches(self, recipient: Recipient) -> bool:
-        """Whether this channel may reach the person. A channel may also offer
-        `knows(recipient) -> bool`: True when it has a definite address for them (not a guess from
-        their email), which puts it ahead of channels that would have to look them up."""
+        """Whether this channel may reach the person."""
 
-    async def send(self, delivery: Delivery) -> None:
-        """Deliver, or raise: any exception is a failed attempt, retried later with backoff."""
+    async def send(self, delivery: Delivery) -> dict | None:
+        """Deliver (or, with `delivery.replaces`, rewrite that message in place), or raise: any
+        exception is a failed attempt, retried later with backoff. Returns where the message landed
+        (a JSON-able dict the channel alone reads, e.g. a Slack channel and ts), or None when it
+        cannot be updated later."""

@@ -11,12 +11,13 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from bot.notify.channel import Delivery, Recipient
+from bot.notify.channel import Delivery, PlatformRefused, Recipient
 
 
 class MemoryChannel:
     """Keeps what it is sent, once per key, as a receiver honouring idempotency keys would.
-    `failures` makes the next N sends raise, to exercise retries."""
+    `failures` makes the next N sends raise, to exercise retries. Each message lands at
+    `{"memory": key}`; a delivery that replaces one is kept in `updated` under the key it replaced."""
 
     name = "memory"
 
@@ -24,17 +25,23 @@ class MemoryChannel:
         self._reaches = reaches
         self.failures = failures
         self.received: dict[str, Delivery] = {}
+        #: The key of a message rewritten in place -> the delivery that rewrote it, last one kept.
+        self.updated: dict[str, Delivery] = {}
         self.attempts = 0
 
     def reaches(self, recipient: Recipient) -> bool:
         return self._reaches(recipient)
 
-    async def send(self, delivery: Delivery) -> None:
+    async def send(self, delivery: Delivery) -> dict | None:
         self.attempts += 1
         if self.failures > 0:
             self.failures -= 1
             raise ConnectionError("memory channel told to fail")
+        if delivery.replaces is not None:
+            self.updated[delivery.replaces["memory"]] = delivery
+            return delivery.replaces
         self.received.setdefault(delivery.key, delivery)
+        return {"memory": delivery.key}
 
     def to(self, email: str) -> list[Delivery]:
         return [d for d in self.received.values() if d.recipient.email == email]
@@ -43,7 +50,7 @@ class MemoryChannel:
 class WebhookChannel:
     """POSTs each delivery as JSON to one URL, with the key in an `Idempotency-Key` header for the
     receiver to de-duplicate. Only HTTPS, or plain HTTP to this machine, because the body may hold
-    report text."""
+    report text. A posted message cannot be taken back, so it returns no platform_ref."""
 
     name = "webhook"
 
@@ -57,9 +64,10 @@ class WebhookChannel:
     def reaches(self, recipient: Recipient) -> bool:
         return True
 
-    async def send(self, delivery: Delivery) -> None:
-        body = asdict(delivery)
+    async def send(self, delivery: Delivery) -> dict | None:
+        body = {name: value for name, value in asdict(delivery).items() if name not in ("replaces", "via")}
         async with self.session.post(self.url, json=body, headers={"Idempotency-Key": delivery.key},
                                      timeout=aiohttp.ClientTimeout(total=10)) as response:
             if response.status >= 300:
-                raise ConnectionError(f"webhook answered {response.status}")
+                raise PlatformRefused(f"webhook answered {response.status}")
+        return None
