@@ -12,6 +12,7 @@ from bot.directory import service as directory
 from bot.directory.addresses import addresses_of
 from bot.notify.channel import Button, Delivery, Recipient
 from bot.notify.models import Notification
+from bot.notify.withdrawal import WITHDRAWN, Reason
 from bot.ticket.models import Ticket
 from bot.ticket.report import Report
 from bot.ticket.service import TicketService
@@ -34,6 +35,8 @@ class NotificationRenderer:
         ticket = await session.get(Ticket, notification.ticket_id) if notification.ticket_id else None
         if ticket is None:
             return None
+        if notification.kind == WITHDRAWN:
+            return await self._withdrawal(session, notification, ticket)
         role = await self.tickets.role_of(session, ticket, notification.recipient_email)
         if role is None or (notification.kind in CONFIDENTIAL and role == "reporter") or (
                 notification.kind == "received" and role != "reporter"):
@@ -59,6 +62,19 @@ class NotificationRenderer:
             return self.content.say(CONFIDENTIAL[notification.kind], **values)
         state = notification.params.get("state", ticket.state)
         return self.content.say(PLAIN[notification.kind], state=self.content.states.get(state, state), **values)
+
+    async def _withdrawal(self, session: AsyncSession, notification: Notification, ticket: Ticket) -> Delivery | None:
+        """The notice that replaces an earlier message, for whoever received it (no entitlement is
+        needed to have a message taken back), unless the case has come back to them meanwhile."""
+        params = notification.params
+        if params.get("reason") == Reason.MOVED and ticket.purged_at is None and await self.tickets.role_of(
+                session, ticket, notification.recipient_email) in ("handler", "people_services"):
+            return None
+        text = self.content.say(f"notify_withdrawn_{params.get('reason', Reason.CLOSED)}",
+                                reference=params.get("reference", ticket.reference))
+        return Delivery(notification.key, Recipient(notification.recipient_email), WITHDRAWN,
+                        params.get("reference", ticket.reference), text, replaces=params.get("ref"),
+                        via=params.get("channel"))
 
     def _buttons(self, ticket: Ticket) -> tuple[Button, ...]:
         return tuple(Button(str(action), self.content.actions[str(action)], ticket.public_id)

@@ -69,6 +69,9 @@ class FakeSlackAPI:
         #: Socket Mode: the bot's open connections, and the envelope ids it has acknowledged.
         self.sockets: list[web.WebSocketResponse] = []
         self.acks: list[str] = []
+        #: The messages posted in each channel, oldest first, as chat.update left them, with the
+        #: metadata they were posted with (conversations.history shows it on request).
+        self.history: dict[str, list[dict[str, Any]]] = {}
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -255,15 +258,38 @@ class FakeSlackAPI:
     def _chat_postMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         ts = self._next_ts()
         channel = self._channel(str(params.get("channel", "")))
-        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(params, ts)}
+        message = self._message(params, ts)
+        stored = dict(message, metadata=params["metadata"]) if isinstance(params.get("metadata"), dict) else message
+        self.history.setdefault(channel, []).append(stored)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _chat_postEphemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         return {"ok": True, "message_ts": self._next_ts()}
 
     def _chat_update(self, params: dict[str, Any]) -> dict[str, Any]:
         ts = str(params.get("ts", ""))
+        for stored in self.history.get(self._channel(str(params.get("channel", ""))), []):
+            if stored["ts"] == ts:  # as Slack does: blocks not given are kept, and so is the metadata
+                stored.update(text=params.get("text", ""), edited={"user": self.bot_user_id, "ts": self._next_ts()})
+                if "blocks" in params:
+                    stored["blocks"] = params["blocks"]
         return {"ok": True, "channel": params.get("channel"), "ts": ts, "text": params.get("text", ""),
                 "message": self._message(params, ts)}
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, `limit` at a time (a cursor for the rest); each message's metadata only
+        with `include_all_metadata`, as Slack does."""
+        channel = str(params.get("channel", ""))
+        if not channel:
+            return {"ok": False, "error": "channel_not_found"}
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = list(reversed(self.history.get(channel, [])))
+        start, limit = int(params.get("cursor") or 0), max(1, min(int(params.get("limit") or 100), 999))
+        page = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+                for m in messages[start:start + limit]]
+        more = start + limit < len(messages)
+        return {"ok": True, "messages": page, "has_more": more, "pin_count": 0,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
 
     def _view(self, params: dict[str, Any], view_id: str | None = None) -> dict[str, Any]:
         view = params.get("view") or {}

@@ -16,7 +16,7 @@ from bot.ticket.service import TicketError, TicketService
 from bot.ticket.stats import ticket_stats
 from bot.ticket.timers import TimerReport, run_timers
 from bot.ticket.workflow import Action
-from tests.bot.ticket.conftest import ANN, CARL, MARK, PRIYA, Inbox, events, not_found, report, ticket_row
+from tests.bot.ticket.conftest import ANN, CARL, MARK, PRIYA, WHAT, Inbox, events, not_found, report, ticket_row
 
 
 @dataclass
@@ -65,7 +65,32 @@ async def test_a_ticket_closed_six_years_ago_is_purged(service: TicketService, d
     assert after.purged_at == clock.now()
     assert after.state == "closed"
     assert await count(db, TicketNote, cases.old) == 0
-    assert await count(db, Notification, cases.old) == 0
+    assert await outbox_of(db, cases.old) == [("withdrawn", MARK, "pending")]  # only the taking back
+
+
+async def outbox_of(db: Database, reference: str) -> list[tuple[str, str, str]]:
+    row = await ticket_row(db, reference)
+    async with db.session() as session:
+        rows = await session.execute(select(Notification.kind, Notification.recipient_email, Notification.status)
+                                     .where(Notification.ticket_id == row.id).order_by(Notification.id))
+        return [tuple(r) for r in rows]
+
+
+async def test_the_purge_rewrites_every_message_that_carried_the_report_then_forgets_them(
+        service: TicketService, db: Database, inbox: Inbox, clock: ManualClock, cases: Cases) -> None:
+    [to_mark] = [d for d in inbox.channel.to(MARK) if d.reference == cases.old and d.kind == "new_ticket"]
+    assert WHAT in to_mark.text
+
+    await purge_day(service, clock)
+    await inbox.deliver()
+
+    update = inbox.channel.updated[to_mark.key]
+    assert update.text == f"Report {cases.old} is closed and its details have been removed under the retention period."
+    assert WHAT not in update.text and update.buttons == ()
+    assert set(inbox.channel.updated) == {to_mark.key}  # the reporter's messages never carried it
+    assert await outbox_of(db, cases.old) == [("withdrawn", MARK, "sent")]
+    await run_timers(service, ack_hours=48, retention_days=2190)
+    assert await outbox_of(db, cases.old) == []
 
 
 async def test_the_purge_keeps_the_event_log_without_names(service: TicketService, db: Database, clock: ManualClock,
