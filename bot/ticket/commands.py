@@ -12,8 +12,11 @@ import asyncio
 import json
 import sys
 from argparse import Namespace
+from datetime import datetime
 
 from bot.core import Core
+from bot.directory import service as directory
+from bot.notify.outbox import DeadLetter, dead_letters
 from bot.ticket.service import TicketError, TicketView
 from bot.ticket.stats import ticket_stats
 from bot.ticket.views import describe_list, describe_ticket
@@ -38,14 +41,45 @@ async def _run(core: Core, args: Namespace) -> int:
 
 
 async def _list(core: Core, args: Namespace) -> int:
+    """The tickets the person may see; for People Services, with the messages about them that the
+    outbox gave up on (dead letters: to whom, what kind, how often tried, the last error's class)."""
     tickets = await core.tickets.tickets_for(args.as_email)
+    undelivered = await _undelivered(core, args.as_email)
+    now = core.clock.now()
     if args.json:
         print(json.dumps([{"reference": t.reference, "state": t.state, "opened": t.created_at.isoformat(),
-                           "handler": t.handler_email or "people_services", "signposts": t.signposts}
+                           "handler": t.handler_email or "people_services", "signposts": t.signposts,
+                           **({"undelivered": [_dead_json(d, now) for d in undelivered.get(t.id, [])]}
+                              if t.id in undelivered else {})}
                           for t in tickets]))
-    else:
-        print(describe_list(tickets, core.ticket_content))
+        return 0
+    print(describe_list(tickets, core.ticket_content))
+    if undelivered:
+        say, references = core.ticket_content.say, {t.id: t.reference for t in tickets}
+        print(say("ticket_list_undelivered_head"))
+        for ticket_id, letters in undelivered.items():
+            for d in letters:
+                print(say("ticket_list_undelivered_item", reference=references.get(ticket_id, "?"), kind=d.kind,
+                          recipient=d.recipient, attempts=d.attempts, error=d.last_error or "?",
+                          age=f"{d.age_hours(now):g}"))
     return 0
+
+
+async def _undelivered(core: Core, email: str) -> dict[int | None, list[DeadLetter]]:
+    """Dead letters by ticket, for People Services only (they name who was to be told)."""
+    async with core.db.session() as session:
+        if directory.normalise_email(email) not in await core.tickets.people_services(session):
+            return {}
+        letters = await dead_letters(session)
+    grouped: dict[int | None, list[DeadLetter]] = {}
+    for letter in letters:
+        grouped.setdefault(letter.ticket_id, []).append(letter)
+    return grouped
+
+
+def _dead_json(letter: DeadLetter, now: datetime) -> dict:
+    return {"recipient": letter.recipient, "kind": letter.kind, "attempts": letter.attempts,
+            "last_error": letter.last_error, "age_hours": letter.age_hours(now)}
 
 
 async def _show(core: Core, args: Namespace) -> int:
