@@ -2,7 +2,9 @@
 
 One `AsyncApp` per process, built from settings and never changed afterwards; bolt verifies every
 request's signature and timestamp itself (its verification is never switched off), acknowledges
-within Slack's 3 seconds, and ignores the bot's own messages.
+within Slack's 3 seconds, and ignores the bot's own messages. Before bolt, `signing` refuses a
+request without a proper signature (401) or one already received (409); in bolt, `shapes` refuses
+a malformed one (400), and whatever still fails before its acknowledgement is a 4xx, not a 500.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
@@ -27,12 +30,17 @@ from adapters.slack import conversation, reports, tickets
 from adapters.slack.channel import SlackChannel
 from adapters.slack.context import SlackContext
 from adapters.slack.people import SlackPeople
+from adapters.slack.shapes import check_shape, malformed
+from adapters.slack.signing import SignedRequests
 from bot.core import Core
 from bot.server import CHANNELS
 
 log = structlog.get_logger(__name__)
 SLACK_APP = web.AppKey("slack_app", AsyncApp)
 SLACK_CLIENTS = web.AppKey("slack_clients", tuple)
+SLACK_SIGNED = web.AppKey("slack_signed", SignedRequests)
+#: What a listener raises on input it did not expect; anything else failing is the server's fault.
+INPUT_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError)
 
 
 def build(core: Core) -> tuple[AsyncApp, SlackContext]:
@@ -46,14 +54,23 @@ def build(core: Core) -> tuple[AsyncApp, SlackContext]:
     app = AsyncApp(signing_secret=settings.slack_signing_secret or None, client=client, process_before_response=False)
     ctx = SlackContext(core, client, SlackPeople(core.db, client),
                        after_ack=asyncio.Semaphore(max(1, settings.snp_conversation_processes)))
+    app.use(check_shape)
     for listeners in (conversation, reports, tickets):
         listeners.register(app, ctx)
-
-    @app.error
-    async def failed(error: Exception) -> None:
-        log.error("slack_listener_failed", error=type(error).__name__)
-
+    app.error(_failed)
     return app, ctx
+
+
+async def _failed(error: Exception, response: BoltResponse | None) -> BoltResponse | None:
+    """bolt's error handler. Before the acknowledgement (`response` is set) it decides Slack's
+    answer: a 400 for input bolt or a listener could not read, a 503 (Slack retries) otherwise;
+    after it, there is nothing left to tell Slack."""
+    log.error("slack_listener_failed", error=type(error).__name__)
+    if response is None:
+        return None
+    if isinstance(error, INPUT_ERRORS):
+        return malformed("the request could not be read")
+    return BoltResponse(status=503, body={"error": "temporarily unavailable; try again"})
 
 
 def mount(web_app: web.Application, core: Core, *, socket_mode: bool = False) -> None:
@@ -68,6 +85,7 @@ def mount(web_app: web.Application, core: Core, *, socket_mode: bool = False) ->
     if socket_mode:
         web_app.cleanup_ctx.append(_socket_mode)
     else:
+        web_app[SLACK_SIGNED] = SignedRequests(core.settings.slack_signing_secret or "")
         web_app.router.add_post("/slack/events", _events)
 
 
@@ -77,8 +95,11 @@ def mount_socket_mode(web_app: web.Application, core: Core) -> None:
 
 async def _events(request: web.Request) -> web.StreamResponse:
     """Slack's requests, as bytes: a body that is not UTF-8 cannot carry a valid signature, and
-    is refused by bolt's verification rather than failing here with a 500."""
+    is refused here rather than failing with a 500."""
     body = (await request.read()).decode("utf-8", errors="replace")
+    if refusal := request.app[SLACK_SIGNED].refusal(body, request.headers):
+        log.warning("slack_request_refused", status=refusal.status)
+        return web.json_response({"error": refusal.error}, status=refusal.status)
     try:
         bolt_request = AsyncBoltRequest(body=body, query=request.query_string, headers=dict(request.headers))
         response = await request.app[SLACK_APP].async_dispatch(bolt_request)

@@ -7,11 +7,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from adapters.slack.blocks import check_modal, fallback_text, reply_blocks
 from adapters.slack.context import SlackContext, log
+from adapters.slack.shapes import HUMAN_SUBTYPES
 from bot.conversation import Reply
 from bot.conversation.events import first_sighting
-
-#: Message subtypes that are a person writing (a plain message, or one with a file).
-HUMAN_SUBTYPES = {None, "file_share"}
 
 
 def register(app: AsyncApp, ctx: SlackContext) -> None:

@@ -360,8 +360,10 @@ def dm_message(user: str, text: str, *, channel: str | None = None, ts: str | No
     return event
 
 
-def slash_command_body(command: str, text: str, *, user_id: str, trigger_id: str = "T.1",
+def slash_command_body(command: str, text: str, *, user_id: str, trigger_id: str | None = None,
                        response_url: str) -> str:
+    """A slash command; each has a trigger id of its own, as Slack gives (so no two are one request)."""
+    trigger_id = trigger_id or f"{int(time.time())}.1.{uuid.uuid4().hex[:12]}"
     return urlencode({
         "token": "verification-token", "team_id": "T0001", "team_domain": "nhs-trust",
         "channel_id": "D" + user_id, "channel_name": "directmessage", "user_id": user_id,
