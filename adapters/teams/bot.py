@@ -13,12 +13,13 @@ from http import HTTPStatus
 
 import structlog
 from botbuilder.core import ActivityHandler, CardFactory, InvokeResponse, MessageFactory, TurnContext
+from botbuilder.schema import Activity, ActivityTypes
 from msrest.serialization import Model
 
 from adapters.teams import cards
 from adapters.teams.people import TeamsPeople
 from bot.conversation import Message, Reply
-from bot.conversation.events import first_sighting
+from bot.conversation.events import UNAVAILABLE, first_sighting
 from bot.core import Core
 from bot.notify.channel import Button
 from bot.text import encodable_json
@@ -45,6 +46,9 @@ class SnpTeamsBot(ActivityHandler):
         if activity.id and activity.type in ("message", "invoke"):
             seen = f"{activity.conversation.id if activity.conversation else ''}:{activity.id}"
             if not await first_sighting(self.core.db, "teams", seen[:200], self.core.clock.now()):
+                if activity.type == "invoke":  # Teams waits for an answer to every invoke, a retry too
+                    await turn_context.send_activity(Activity(type=ActivityTypes.invoke_response,
+                                                              value=self._answer_again(activity)))
                 return  # the same activity again: Teams retried it
         self.on_authenticated(activity)
         # Half an emoji cannot be encoded: mended here, or the reply echoing it could not be sent.
@@ -155,12 +159,18 @@ class SnpTeamsBot(ActivityHandler):
             return
         log.info("teams_report_submitted", reference=submitted.reference, again=submitted.duplicate)
 
+    def _answer_again(self, activity) -> InvokeResponse:  # noqa: ANN001 - a botbuilder Activity
+        if activity.name != "adaptiveCard/action":
+            return _not_ours()
+        return InvokeResponse(status=int(HTTPStatus.OK), body=_message(self.content.say("teams_already_done")))
+
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse:
         """Action.Execute on a handler's card: answered with the card in its new state (Teams
-        replaces the card in place), or with a message only the clicker sees."""
+        replaces the card in place), or with a message only the clicker sees. Other invokes
+        (message extensions, task modules, sign-in) are not this bot's: a 400 that says so."""
         activity = turn_context.activity
         if activity.name != "adaptiveCard/action":
-            return await super().on_invoke_activity(turn_context)
+            return _not_ours()
         action = activity.value.get("action") if isinstance(activity.value, dict) else None
         data = action.get("data") if isinstance(action, dict) else None
         if not isinstance(data, dict) or data.get("snp") != "ticket":
@@ -177,6 +187,9 @@ class SnpTeamsBot(ActivityHandler):
         except TicketError as refusal:
             log.info("teams_step_refused", step=data.get("step"))
             return _message(str(refusal))
+        except UNAVAILABLE as exc:
+            log.warning("teams_step_failed", error=type(exc).__name__)
+            return _message(self.content.say("chat_db_error"))
         buttons = [Button(str(a), self.content.actions[str(a)], view.public_id) for a in buttons_for(view.state)]
         note = self.content.say("step_taken_by", words=words, who=name or email)
         return InvokeBody(type=CARD, value=cards.ticket_card(view, self.content, buttons, note=note))
@@ -196,6 +209,21 @@ class InvokeBody(Model):
 
 def _message(text: str) -> InvokeBody:
     return InvokeBody(type="application/vnd.microsoft.activity.message", value=text)
+
+
+class InvokeError(Model):
+    """The body of a refused invoke."""
+
+    _attribute_map = {"error": {"key": "error", "type": "str"}}
+
+    def __init__(self, *, error: str = "", **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.error = error
+
+
+def _not_ours() -> InvokeResponse:
+    return InvokeResponse(status=int(HTTPStatus.BAD_REQUEST),
+                          body=InvokeError(error="this bot answers only its own Adaptive Card actions"))
 
 
 def _attachments(activity) -> tuple[str, ...]:  # noqa: ANN001 - a botbuilder Activity
