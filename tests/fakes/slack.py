@@ -1,7 +1,10 @@
 """A loopback stand-in for Slack, for tests and benchmarks.
 
 `FakeSlackAPI` is an aiohttp server on 127.0.0.1 that answers the Web API methods the bot uses as
-Slack does, records every call, and fails on demand (429 with Retry-After, or 5xx). Point a real
+Slack does, records every call, and fails on demand (429 with Retry-After, or 5xx): a few calls
+(`fail`), or everything until `restore()` (`outage`: Slack down; `hang`: calls never answered, as
+when Slack or the network stalls). `POST /control/outage|hang|restore` and `GET /control/calls`
+do the same for a test in another process. Point a real
 `AsyncWebClient(base_url=await api.start())` at it. It also takes slash commands' `response_url`
 posts (`api.response_url(name)`), recorded as calls to the method "response_url".
 
@@ -13,13 +16,14 @@ does: `v0=` + HMAC-SHA256 of `v0:{timestamp}:{body}` keyed with the signing secr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import itertools
 import json
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Self
 from urllib.parse import urlencode
 
@@ -40,6 +44,8 @@ class Call:
     content_type: str = ""  # the request's Content-Type: "application/json" or form
     verb: str = "POST"  # slack-sdk sends a few methods (users.info, users.lookupByEmail) as GET
     target: str | None = None  # the name in a response URL
+    at: float = field(default_factory=time.time)  # when it arrived (wall clock, comparable across processes)
+    landed: bool = False  # the method took effect (a message was posted), whether or not it was answered
 
 
 @dataclass
@@ -48,6 +54,21 @@ class _Failure:
     status: int
     retry_after: int
     channel: str | None = None  # fail only calls to this channel (a DM's "D…" id)
+
+
+@dataclass
+class _Outage:
+    """Every matching call fails (`status`) or, with status 0, hangs until `restore()`."""
+
+    status: int
+    methods: frozenset[str] | None = None  # None: every method
+    channel: str | None = None
+    times: int | None = None  # hang only this many calls (None: all of them)
+    landed: bool = False  # a hung call takes effect (the message is posted) though it is never answered
+
+    def matches(self, method: str, channel: str) -> bool:
+        return ((self.methods is None or method in self.methods) and self.channel in (None, channel)
+                and self.times != 0)
 
 
 @dataclass
@@ -62,6 +83,9 @@ class FakeSlackAPI:
 
     def __post_init__(self) -> None:
         self._failures: dict[str, _Failure] = {}
+        self._outage: _Outage | None = None
+        self._released = asyncio.Event()  # set by restore(): held calls give up their connection
+        self.held = 0  # calls being held unanswered right now
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -80,6 +104,8 @@ class FakeSlackAPI:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
         app.router.add_get("/socket", self._socket)
+        app.router.add_post("/control/{switch:outage|hang|restore}", self._control)
+        app.router.add_get("/control/calls", self._control_calls)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -110,6 +136,24 @@ class FakeSlackAPI:
         """The next `times` calls to `method` (to `channel`, when given) answer with HTTP `status`,
         then it answers normally."""
         self._failures[method] = _Failure(times, status, retry_after, channel)
+
+    def outage(self, status: int = 503, *, methods: list[str] | None = None, channel: str | None = None) -> None:
+        """Slack is down: every call (to `methods`, to `channel`, when given) answers HTTP `status`
+        until `restore()`."""
+        self._outage = _Outage(status, frozenset(methods) if methods else None, channel)
+
+    def hang(self, *, methods: list[str] | None = None, channel: str | None = None, times: int | None = None,
+             landed: bool = False) -> None:
+        """Matching calls (only the next `times` of them, when given) are never answered: each is
+        held open until the client gives up or `restore()` drops its connection. With `landed`, a
+        held call still takes effect, as when Slack posted the message and the answer was lost."""
+        self._outage = _Outage(0, frozenset(methods) if methods else None, channel, times, landed)
+
+    def restore(self) -> None:
+        """Slack is back: calls are answered again, and calls still held lose their connection."""
+        self._outage = None
+        self._released.set()
+        self._released = asyncio.Event()
 
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
@@ -167,6 +211,17 @@ class FakeSlackAPI:
         call = Call(method, params, content_type=content_type, verb=request.method)
         self.calls.append(call)
 
+        outage = self._outage
+        if outage and outage.matches(method, self._channel(str(params.get("channel", "")))):
+            if outage.status:
+                call.status = outage.status
+                return web.Response(status=outage.status, text=f"{outage.status} Service Unavailable")
+            if outage.times is not None:
+                outage.times -= 1
+            if outage.landed:
+                self._answer(request, call)
+            return await self._hold(request, call)
+
         failure = self._failures.get(method)
         if failure and failure.times > 0 and failure.channel in (None, self._channel(str(params.get("channel", "")))):
             failure.times -= 1
@@ -175,15 +230,53 @@ class FakeSlackAPI:
                 return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                          headers={"Retry-After": str(failure.retry_after)})
             return web.Response(status=failure.status, text=f"{failure.status} Server Error")
+        return web.json_response(self._answer(request, call))
 
+    def _answer(self, request: web.Request, call: Call) -> dict[str, Any]:
+        """What Slack answers to an authorised call, having done what it asks."""
+        method, params = call.method, call.params
         token = request.headers.get("Authorization", "").removeprefix("Bearer ").strip() or params.get("token")
         if not token:
-            return web.json_response({"ok": False, "error": "not_authed"})
+            return {"ok": False, "error": "not_authed"}
         if token != (self.app_token if method == "apps.connections.open" else self.bot_token):
-            return web.json_response({"ok": False, "error": "invalid_auth"})
+            return {"ok": False, "error": "invalid_auth"}
         handler = getattr(self, "_" + method.replace(".", "_"), None)
         body = handler(params) if handler else {"ok": True}
-        return web.json_response(body)
+        call.landed = bool(body.get("ok"))
+        return body
+
+    async def _hold(self, request: web.Request, call: Call) -> web.StreamResponse:
+        """Answer nothing until `restore()`, then close the connection; give up holding when the
+        client does."""
+        call.status = 0
+        released = self._released
+        self.held += 1
+        try:
+            while not released.is_set() and request.transport is not None and not request.transport.is_closing():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(released.wait(), timeout=0.1)
+        finally:
+            self.held -= 1
+        if request.transport is not None:
+            request.transport.close()
+        return web.Response(status=503)  # never reaches the client: its connection is closed
+
+    async def _control(self, request: web.Request) -> web.Response:
+        """`POST /control/outage|hang|restore` with the switch's arguments as JSON: the switches, for
+        a test in another process."""
+        switch = request.match_info["switch"]
+        options = await request.json() if request.can_read_body else {}
+        getattr(self, switch)(**options)
+        return web.json_response({"ok": True, "held": self.held})
+
+    async def _control_calls(self, request: web.Request) -> web.Response:
+        """`GET /control/calls?since=N&method=M`: the calls recorded from the Nth on, for a test in
+        another process; `next` is where the next poll starts."""
+        since = int(request.query.get("since", 0))
+        method = request.query.get("method")
+        calls = [{"index": i, **asdict(call)} for i, call in enumerate(self.calls[since:], since)
+                 if method in (None, call.method)]
+        return web.json_response({"calls": calls, "next": len(self.calls), "held": self.held})
 
     async def _response_url(self, request: web.Request) -> web.Response:
         text = await request.text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from urllib.parse import parse_qs
 
@@ -182,3 +183,46 @@ async def test_slack_client_signs_and_marks_retries():
         assert status == 401
     finally:
         await runner.cleanup()
+
+
+async def test_an_outage_fails_every_call_until_restored(client: AsyncWebClient, api: FakeSlackAPI):
+    api.outage(status=503)
+    for call in (client.auth_test(), client.chat_postMessage(channel="U1", text="hello")):
+        with pytest.raises(SlackApiError) as down:
+            await call
+        assert down.value.response.status_code == 503
+    api.restore()
+    assert (await client.chat_postMessage(channel="U1", text="hello"))["ok"]
+    assert [(c.status, c.landed) for c in api.calls_to("chat.postMessage")] == [(503, False), (200, True)]
+
+
+async def test_a_hung_call_is_never_answered_and_may_still_land(api: FakeSlackAPI):
+    quick = AsyncWebClient(token=TOKEN, base_url=api.base_url, timeout=1, retry_handlers=[])
+    api.hang(methods=["chat.postMessage"], channel="DU2", landed=True)
+    assert (await quick.chat_postMessage(channel="U1", text="not hung"))["ok"]  # another channel
+    with pytest.raises(TimeoutError):
+        await quick.chat_postMessage(channel="U2", text="hung")
+    assert [m["text"] for m in api.history["DU2"]] == ["hung"]  # Slack posted it; the answer never came
+    api.restore()
+    assert (await quick.chat_postMessage(channel="U2", text="after"))["ok"]
+    if quick.session:
+        await quick.session.close()
+
+
+async def test_restore_drops_a_held_call_and_the_switches_answer_over_http(api: FakeSlackAPI):
+    control = api.base_url.removesuffix("api/") + "control"
+    async with aiohttp.ClientSession() as session:
+        async with session.post(f"{control}/hang", json={"methods": ["auth.test"]}) as response:
+            assert response.status == 200
+        held = asyncio.create_task(session.post(api.base_url + "auth.test", headers={"Authorization": f"Bearer {TOKEN}"}))
+        for _ in range(100):
+            if api.held:
+                break
+            await asyncio.sleep(0.01)
+        async with session.post(f"{control}/restore") as response:
+            assert (await response.json())["held"] == 1
+        with pytest.raises(aiohttp.ServerDisconnectedError):
+            await held
+        async with session.get(f"{control}/calls", params={"method": "auth.test"}) as response:
+            seen = await response.json()
+    assert [(c["method"], c["status"]) for c in seen["calls"]] == [("auth.test", 0)] and seen["held"] == 0
