@@ -102,6 +102,7 @@ async def purge(tickets: TicketService, retention_days: int) -> int:
         references = {ticket.id: ticket.reference for ticket in due}
         for ticket in due:
             ticket.report_sealed = ticket.subject_digest = ticket.reporter_email = ticket.handler_email = None
+            ticket.subject_digests = ticket.subject_sealed = ticket.submission_token = None
             ticket.purged_at = now
             await tickets.log_event(session, ticket, "purged", None, "system", ticket.state, State(ticket.state))
         if ids:

@@ -57,11 +57,13 @@ async def test_a_ticket_closed_six_years_ago_is_purged(service: TicketService, d
                                                        cases: Cases) -> None:
     before = await ticket_row(db, cases.old)
     assert before.report_sealed and before.reporter_email and before.handler_email and before.subject_digest
+    assert before.subject_digests and before.subject_sealed
 
     assert await purge_day(service, clock) == TimerReport(purged=1)
 
     after = await ticket_row(db, cases.old)
     assert (after.report_sealed, after.reporter_email, after.handler_email, after.subject_digest) == (None,) * 4
+    assert (after.subject_digests, after.subject_sealed) == (None, None)
     assert after.purged_at == clock.now()
     assert after.state == "closed"
     assert await count(db, TicketNote, cases.old) == 0
