@@ -62,4 +62,6 @@ async def test_a_slack_reporters_manager_who_is_only_on_teams_is_told_in_teams(d
 
             await _until(to_mo, core.clock, "the manager's card in Teams")
             assert WHAT in json.dumps(to_mo()[0].cards)
+            # The reporter hears on Slack, where they reported (from the outbox too); the manager nowhere else.
+            await _until(lambda: slack.calls_to("chat.postMessage"), core.clock, "the reporter's DM in Slack")
             assert [c.params["channel"] for c in slack.calls_to("chat.postMessage")] == ["DUSAM"]
