@@ -4,6 +4,10 @@ With `MICROSOFT_APP_ID` set, every activity's Bot Framework token is validated b
 (single-tenant when `MICROSOFT_APP_TENANT_ID` is set too). Without it, `/api/messages` is served
 only with `SNP_TEAMS_UNAUTHENTICATED=1` on a loopback address, for a local emulator: botbuilder
 disables authentication when the app id is empty, so that must never happen by accident.
+
+Whatever fails while a token is checked is a 401 with a JSON body, however botbuilder raises it
+(a forged token with alg "none" or HS256 used to be a 400); signing keys that cannot be had in time
+are a 503 that says so, and fetching them never holds up the server (`keys`).
 """
 
 from __future__ import annotations
@@ -11,12 +15,12 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 
-import jwt
 import structlog
 from aiohttp import web
 from botbuilder.core import TurnContext
 from botbuilder.integration.aiohttp import CloudAdapter, ConfigurationBotFrameworkAuthentication
 
+from adapters.teams import keys
 from adapters.teams.bot import SnpTeamsBot
 from adapters.teams.channel import TeamsChannel
 from adapters.teams.people import TeamsPeople, tenant_of
@@ -62,9 +66,23 @@ def _loopback(host: str) -> bool:
         return False
 
 
+class Authentication(ConfigurationBotFrameworkAuthentication):
+    """botbuilder's authentication, with every failure to authenticate a PermissionError (which
+    CloudAdapter answers 401): it raises bare Exceptions, IndexErrors and jwt errors besides."""
+
+    async def authenticate_request(self, activity, auth_header: str):  # noqa: ANN001, ANN201 - botbuilder's types
+        try:
+            return await super().authenticate_request(activity, auth_header)
+        except (PermissionError, keys.KeysUnavailable):
+            raise
+        except Exception as exc:  # noqa: BLE001 - a token that does not check out, whichever way
+            raise PermissionError(type(exc).__name__) from exc
+
+
 def mount(web_app: web.Application, core: Core) -> None:
     settings = core.settings
-    adapter = CloudAdapter(ConfigurationBotFrameworkAuthentication(configuration(settings)))
+    keys.install()
+    adapter = CloudAdapter(Authentication(configuration(settings)))
     channel = TeamsChannel(adapter, settings.microsoft_app_id, core.ticket_content)
 
     def learn(activity) -> None:  # noqa: ANN001 - only activities that passed authentication get here
@@ -88,11 +106,15 @@ async def _messages(request: web.Request) -> web.StreamResponse:
         return web.json_response({"error": "expected application/json"}, status=415)
     try:
         return await adapter.process(request, bot) or web.Response(status=201)
+    except web.HTTPUnauthorized:  # an expired, forged or unknown-key token, or none
+        log.warning("teams_token_refused")
+        return web.json_response({"error": "unauthorized"}, status=401)
     except web.HTTPException:
         raise
-    except (jwt.PyJWTError, IndexError) as exc:  # an expired, forged or unknown-key token: not authenticated
-        log.warning("teams_token_refused", error=type(exc).__name__)
-        return web.json_response({"error": "unauthorized"}, status=401)
+    except keys.KeysUnavailable as exc:
+        log.warning("teams_signing_keys_unavailable", error=str(exc))
+        return web.json_response({"error": f"cannot check the token now: {exc}; try again"}, status=503,
+                                 headers={"Retry-After": "5"})
     except Exception as exc:  # noqa: BLE001 - malformed JSON or an activity botbuilder cannot deserialize
         log.warning("teams_activity_unreadable", error=type(exc).__name__)
         return web.json_response({"error": "unreadable activity"}, status=400)

@@ -434,7 +434,10 @@ class FakeBotFrameworkAuth:
 
     `apps` (app id → password), when given, is who may get a token; others get AAD's 401
     `invalid_client`. Every request lands in `requests` as (verb, path); token requests' forms in
-    `token_requests`; handed-out access tokens in `issued`."""
+    `token_requests`; handed-out access tokens in `issued`.
+
+    `hang()` holds every metadata and JWKS request unanswered (as when Microsoft's endpoint stalls)
+    until `hang(False)`, or for `hang_seconds` at most; `held` counts the requests held now."""
 
     def __init__(self, *, endorsements: tuple[str, ...] = ("msteams",), apps: dict[str, str] | None = None) -> None:
         self.endorsements = list(endorsements)
@@ -456,6 +459,9 @@ class FakeBotFrameworkAuth:
         self.requests: list[tuple[str, str]] = []
         self.token_requests: list[dict[str, str]] = []
         self.issued: list[str] = []
+        self.held = 0
+        self.hang_seconds = 30.0
+        self._hanging = threading.Event()
         self.base_url = ""
         self.login_url_prefix = ""
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -559,7 +565,24 @@ class FakeBotFrameworkAuth:
         self._thread.start()
         asyncio.run_coroutine_threadsafe(self._serve(), self._loop).result(timeout=30)
 
+    def hang(self, on: bool = True) -> None:
+        """Hold the OpenID metadata and JWKS requests unanswered (or, with False, let them go)."""
+        if on:
+            self._hanging.set()
+        else:
+            self._hanging.clear()
+
+    async def _held(self) -> None:
+        self.held += 1
+        try:
+            deadline = time.monotonic() + self.hang_seconds
+            while self._hanging.is_set() and time.monotonic() < deadline:
+                await asyncio.sleep(0.02)
+        finally:
+            self.held -= 1
+
     def stop(self) -> None:
+        self._hanging.clear()
         if self._thread is None or self._loop is None:
             return
         if self._runner is not None:
@@ -614,6 +637,7 @@ class FakeBotFrameworkAuth:
 
     async def _openid(self, request: web.Request) -> web.Response:
         self._record(request)
+        await self._held()
         return web.json_response({
             "issuer": BOT_FRAMEWORK_ISSUER,
             "authorization_endpoint": "https://invalid.botframework.com",
@@ -623,6 +647,7 @@ class FakeBotFrameworkAuth:
 
     async def _keys(self, request: web.Request) -> web.Response:
         self._record(request)
+        await self._held()
         return web.json_response(self.jwks())
 
     async def _tenant_discovery(self, request: web.Request) -> web.Response:
