@@ -1,6 +1,7 @@
 """A handler's buttons on Slack. The click is acknowledged at once; the core decides whether the
 clicker may take the step. A refusal is told to the clicker alone (ephemeral) and changes
-nothing; a step taken rewrites the message to show the new state and the buttons left."""
+nothing, as is a step the database cannot take just now; a step taken rewrites the message to
+show the new state and the buttons left."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 
 from adapters.slack.blocks import fallback_text, ticket_blocks
 from adapters.slack.context import SlackContext, log
+from bot.conversation.events import UNAVAILABLE
 from bot.notify.channel import Button
 from bot.ticket.service import TicketError
 from bot.ticket.workflow import buttons_for
@@ -33,6 +35,10 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
         except TicketError as refusal:
             await ctx.client.chat_postEphemeral(channel=channel, user=user_id, text=str(refusal))
             log.info("slack_step_refused", step=step)
+            return
+        except UNAVAILABLE as exc:
+            await ctx.client.chat_postEphemeral(channel=channel, user=user_id, text=content.say("chat_db_error"))
+            log.warning("slack_step_failed", step=step, error=type(exc).__name__)
             return
         buttons = [Button(str(a), content.actions[str(a)], view.public_id) for a in buttons_for(view.state)]
         message_ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")

@@ -16,9 +16,9 @@ from bot.config import Settings
 from bot.core import Core
 from bot.policy import load_policy
 from bot.server import create_app
-from tests.adapters.slack.conftest import SAM, SECRET, TOKEN, USERS, Workspace, text_of
+from tests.adapters.slack.conftest import MO, SAM, SECRET, TOKEN, USERS, Workspace, text_of
 from tests.bot.conversation.test_events import closed_port
-from tests.fakes.slack import FakeSlackAPI, dm_message, event_body
+from tests.fakes.slack import FakeSlackAPI, block_actions_body, dm_message, event_body
 
 
 @pytest.fixture
@@ -49,3 +49,12 @@ async def test_a_draft_is_reviewed_and_slacks_retry_answered_once_while_the_data
     await workspace.until(lambda: len(workspace.posted_to("D" + SAM)) == 2, "the second answer")
     replies = [text_of(posted) for posted in workspace.posted_to("D" + SAM)]
     assert "[patient]" in replies[0] and "5.1.4" in replies[1]
+
+
+async def test_a_handlers_button_while_the_database_is_away_says_nothing_changed(workspace: Workspace):
+    status, _ = await workspace.send(block_actions_body(MO, "snp_ticket:acknowledge", "44PkyUv7p5M-UWMJAb7GTA",
+                                                        channel="D" + MO))
+    assert status == 200
+    [told] = await workspace.api.wait_for("chat.postEphemeral")
+    assert told.params["user"] == MO
+    assert told.params["text"] == workspace.core.ticket_content.say("chat_db_error")

@@ -3,6 +3,8 @@ chat is answered, once; the de-duplication row and the conversation reference ar
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -37,3 +39,11 @@ async def test_a_question_is_answered_once_while_the_database_is_away(tenant: Te
     assert "5.1.4" in words(card)
     assert (await tenant.post(question))[0] < 300  # Teams' retry of the same activity
     assert len(tenant.cards_to(SAM)) == 1
+
+
+async def test_a_handlers_card_action_while_the_database_is_away_says_nothing_changed(tenant: Tenant):
+    data = {"snp": "ticket", "ticket": "44PkyUv7p5M-UWMJAb7GTA", "step": "acknowledge"}
+    status, body = await tenant.post(tenant.teams.invoke_action(SAM, "snp_ticket", data))
+    assert status == 200
+    assert json.loads(body) == {"statusCode": 200, "type": "application/vnd.microsoft.activity.message",
+                                "value": tenant.core.ticket_content.say("chat_db_error")}
