@@ -125,12 +125,13 @@ async def test_shutdown_lets_an_in_flight_delivery_finish_and_be_marked_sent(tmp
     await _seed(core)
     await core.tickets.submit("sam@trust.nhs.uk", REPORT)
     await asyncio.wait_for(channel.started.wait(), 10)
-    await client.close()  # runs the application's cleanup while the send is still sleeping
-    assert len(channel.received) == 1
+    await client.close()  # runs the application's cleanup while the sends are still sleeping
+    # The line manager's message and the reporter's confirmation, sent side by side, both finished.
+    assert sorted(d.kind for d in channel.received.values()) == ["new_ticket", "received"]
     from bot.db import Database
 
     db = Database(core.settings.database_url)
     async with db.session() as session:
         statuses = list(await session.scalars(select(Notification.status)))
     await db.dispose()
-    assert statuses == ["sent"]
+    assert statuses == ["sent", "sent"]

@@ -139,6 +139,7 @@ async def test_a_report_reaches_the_line_manager_who_acknowledges_it(workspace: 
 async def test_a_report_about_the_reporters_own_manager_goes_to_people_services(workspace: Workspace):
     await _report(workspace, who_user=MO)
     await workspace.until(lambda: workspace.posted_to("D" + HANA), "People Services' DM")
+    await workspace.until(lambda: workspace.posted_to("D" + SAM), "the reporter's DM")
     assert "because the report is about your line manager" in text_of(workspace.posted_to("D" + SAM)[0])
     assert not workspace.posted_to("D" + MO)
 
