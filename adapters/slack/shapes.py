@@ -153,8 +153,8 @@ def malformed(error: str) -> BoltResponse:
     return BoltResponse(status=400, body={"error": error})
 
 
-async def check_shape(body: dict, next: Callable[[], Awaitable[None]]) -> BoltResponse | None:  # noqa: A002 - bolt's name
-    """bolt middleware: a malformed request goes no further than a 400."""
+async def check_shape(body: dict, next: Callable[[], Awaitable[None]]) -> BoltResponse | None:  # noqa: A002
+    """bolt middleware (bolt passes `next` by that name): a malformed request goes no further than a 400."""
     if error := problem(body):
         return malformed(error)
     await next()

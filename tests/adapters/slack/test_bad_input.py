@@ -69,6 +69,7 @@ def _event(event: object, **envelope: object) -> str:
 
 ME = {"id": SAM, "username": "usam", "team_id": "T0001"}
 OFFER = {"action_id": "snp_offer_ask", "value": "Can I post photos?"}
+STEP = {"action_id": "snp_ticket:acknowledge", "value": "1"}
 DM = {"type": "message", "channel_type": "im", "user": SAM, "channel": "D" + SAM, "text": "Can I post photos?"}
 MALFORMED = {
     # gave a 500
@@ -84,10 +85,9 @@ MALFORMED = {
     "a payload with no type": (_payload({"user": ME, "actions": [OFFER]}), FORM),
     "block_actions without actions": (_payload({"type": "block_actions", "user": ME}), FORM),
     "block_actions without user": (_payload({"type": "block_actions", "actions": [OFFER]}), FORM),
-    "a ticket button without user": (_payload({"type": "block_actions",
-                                               "actions": [{"action_id": "snp_ticket:acknowledge", "value": "1"}]}), FORM),
+    "a ticket button without user": (_payload({"type": "block_actions", "actions": [STEP]}), FORM),
     "a button value that is a number": (_payload({"type": "block_actions", "user": ME, "channel": {"id": "D1"},
-                                                  "actions": [{"action_id": "snp_ticket:acknowledge", "value": 5}]}), FORM),
+                                                  "actions": [{**STEP, "value": 5}]}), FORM),
     "view_submission without view": (_payload({"type": "view_submission", "user": ME}), FORM),
     "view_submission without state": (_payload({"type": "view_submission", "user": ME,
                                                 "view": {"id": "V1", "callback_id": "snp_check"}}), FORM),

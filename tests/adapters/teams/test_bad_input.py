@@ -16,7 +16,8 @@ HALF_AN_EMOJI = "\ud83d"
 
 
 async def test_a_question_with_half_an_emoji_gets_its_answer(tenant: Tenant):
-    status, _ = await tenant.post(tenant.teams.message(SAM, f"Can I post photos from the Christmas party? {HALF_AN_EMOJI}"))
+    question = f"Can I post photos from the Christmas party? {HALF_AN_EMOJI}"
+    status, _ = await tenant.post(tenant.teams.message(SAM, question))
     assert status < 300
     [card] = tenant.cards_to(SAM)
     assert "5.1.4" in words(card)
