@@ -77,7 +77,10 @@ def mount(web_app: web.Application, core: Core, *, socket_mode: bool = False) ->
     """Serve Slack on `POST /slack/events`, or over Socket Mode; deliver notifications as Slack DMs."""
     app, ctx = build(core)
     web_app[SLACK_APP] = app
-    outbox_client = AsyncWebClient(token=core.settings.slack_bot_token, base_url=core.settings.slack_api_url)
+    # No retry handlers at all, not even slack-sdk's default one for a dropped connection: a
+    # chat.postMessage resent by the client after Slack posted it would be a second DM.
+    outbox_client = AsyncWebClient(token=core.settings.slack_bot_token, base_url=core.settings.slack_api_url,
+                                   retry_handlers=[])
     web_app[CHANNELS].append(SlackChannel(outbox_client, SlackPeople(core.db, outbox_client),
                                           core.ticket_content))
     web_app[SLACK_CLIENTS] = (ctx, outbox_client)
