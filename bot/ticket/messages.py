@@ -1,7 +1,8 @@
 """Turning an outbox row into the words and buttons for its one recipient, at delivery time.
 
 The report is opened from its sealed form only here, and only for a recipient who may still read
-it: a handler reassigned away since the row was written gets nothing (the row is dropped).
+it: a handler reassigned away since the row was written gets nothing (the row is cancelled), and
+the messages they already had are rewritten without it (kind "withdrawn", bot/notify/withdrawal.py).
 """
 
 from __future__ import annotations
