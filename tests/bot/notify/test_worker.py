@@ -192,21 +192,31 @@ async def until(condition, what: str) -> None:
     raise AssertionError(f"never saw {what}")
 
 
-async def test_a_hung_call_times_out_without_holding_back_another_persons_delivery(
+async def test_a_hung_call_does_not_hold_back_another_persons_delivery(
         db: Database, service: TicketService, clock: ManualClock, ticket: Submitted) -> None:
     await service.submit(SAM, report())  # Tom's
     channel = Hangs(MARK)
-    deliverer = worker(db, service, clock, [channel], timeout=0.5)
+    deliverer = worker(db, service, clock, [channel], timeout=60)
 
     round_ = asyncio.create_task(deliverer.run_once())
     await until(lambda: channel.to(TOM), "Tom's delivery")
     assert channel.hanging == 1 and not round_.done()  # Tom's arrived while Mark's was still hanging
+    channel.released.set()
     await round_
+
+    assert (await row_to(db)).status == Status.SENT and (await row_to(db, TOM)).status == Status.SENT
+
+
+async def test_a_hung_call_is_abandoned_at_the_timeout_and_its_outcome_left_unknown(
+        db: Database, service: TicketService, clock: ManualClock, ticket: Submitted) -> None:
+    channel = Hangs(MARK)
+
+    await worker(db, service, clock, [channel], timeout=0.2, recipient=MARK).run_once()
 
     row = await row_to(db)
     assert (row.status, row.last_error, row.channel) == (Status.PENDING, "TimeoutError", "memory")
-    assert row.sending_at is not None  # the outcome is unknown: the next attempt asks first
-    assert (await row_to(db, TOM)).status == Status.SENT
+    assert row.sending_at is not None and channel.hanging == 0  # the next attempt asks first
+    assert channel.to(MARK) == []
 
 
 async def test_the_running_worker_delivers_what_comes_later_while_a_call_hangs(
