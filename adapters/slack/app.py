@@ -29,6 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack import conversation, reports, tickets
 from adapters.slack.channel import SlackChannel
 from adapters.slack.context import SlackContext
+from adapters.slack.identity import BotIdentity
 from adapters.slack.people import SlackPeople
 from adapters.slack.shapes import check_shape, malformed
 from adapters.slack.signing import SignedRequests
@@ -48,10 +49,13 @@ def build(core: Core) -> tuple[AsyncApp, SlackContext]:
     # Replies to a person who is waiting retry a rate limit or a server error in the client; the
     # outbox's channel has a client of its own without those handlers, so that the outbox alone
     # decides when a notification is tried again.
-    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url,
-                            retry_handlers=[AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(2),
-                                            AsyncServerErrorRetryHandler(2)])
-    app = AsyncApp(signing_secret=settings.slack_signing_secret or None, client=client, process_before_response=False)
+    handlers = [AsyncConnectionErrorRetryHandler(), AsyncRateLimitErrorRetryHandler(2), AsyncServerErrorRetryHandler(2)]
+    client = AsyncWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, retry_handlers=handlers)
+    # bolt gets a client without the token and authorizes each request itself (identity.py), so
+    # that a Slack Web API that is down does not stop requests that need only the database.
+    bolt_client = AsyncWebClient(base_url=settings.slack_api_url, retry_handlers=handlers)
+    app = AsyncApp(signing_secret=settings.slack_signing_secret or None, client=bolt_client,
+                   authorize=BotIdentity(client).authorize, process_before_response=False)
     ctx = SlackContext(core, client, SlackPeople(core.db, client),
                        after_ack=asyncio.Semaphore(max(1, settings.snp_conversation_processes)))
     app.use(check_shape)
@@ -117,7 +121,7 @@ async def _http_session(web_app: web.Application) -> AsyncIterator[None]:
     a new TCP connection, for each call."""
     ctx, outbox_client = web_app[SLACK_CLIENTS]
     async with aiohttp.ClientSession() as session:
-        ctx.client.session = outbox_client.session = ctx.http = session
+        ctx.client.session = outbox_client.session = web_app[SLACK_APP].client.session = ctx.http = session
         yield
 
 

@@ -15,6 +15,7 @@ import asyncio
 import time
 from datetime import UTC, datetime
 
+import aiohttp
 import structlog
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -22,10 +23,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.conversation.events import BOOKKEEPING_SECONDS, UNAVAILABLE
 from bot.db import Database
 from bot.directory import service as directory
-from bot.directory.addresses import remember
+from bot.directory.addresses import remember, remembered_email
 from bot.notify.channel import Recipient
 
 CACHE_SECONDS = 600.0
+#: Seconds to wait for users.info: the shared HTTP session does not apply slack-sdk's own timeout.
+PROFILE_SECONDS = 1.5
+
+
+class SlackUnavailable(Exception):
+    """Slack's Web API did not answer, or answered with an error of its own."""
 log = structlog.get_logger(__name__)
 
 
@@ -47,16 +54,34 @@ class SlackPeople:
                 person = await directory.by_platform_id(session, "slack", user_id)
         except UNAVAILABLE as exc:
             log.warning("slack_directory_unavailable", error=type(exc).__name__)
-            return await self._profile_email(user_id)
-        email = person.email if person else await self._profile_email(user_id)
+            try:
+                return await self._profile_email(user_id)
+            except SlackUnavailable:
+                return None
+        if person:
+            email: str | None = person.email
+        else:
+            try:
+                email = await self._profile_email(user_id)
+            except SlackUnavailable:
+                # Slack cannot say just now: the email seen with this user before, not cached.
+                async with self.db.session() as session:
+                    return await remembered_email(session, "slack", user_id)
         self._emails[user_id] = (time.monotonic() + CACHE_SECONDS, email)
         return email
 
     async def _profile_email(self, user_id: str) -> str | None:
+        """The profile's email; None when Slack says there is none; SlackUnavailable when Slack
+        does not answer in time or answers with an error of its own (never taken as "nobody")."""
         try:
-            response = await self.client.users_info(user=user_id)
-        except SlackApiError:
+            async with asyncio.timeout(PROFILE_SECONDS):
+                response = await self.client.users_info(user=user_id)
+        except SlackApiError as exc:
+            if exc.response.status_code == 429 or exc.response.status_code >= 500:
+                raise SlackUnavailable from None
             return None
+        except (TimeoutError, OSError, aiohttp.ClientError):
+            raise SlackUnavailable from None
         profile = (response.get("user") or {}).get("profile") or {}
         email = profile.get("email")
         return directory.normalise_email(email) if email else None

@@ -47,3 +47,9 @@ async def addresses_of(session: AsyncSession, email: str) -> list[PlatformAddres
     """The person's addresses, the platform they used last first."""
     query = select(PlatformAddress).where(PlatformAddress.email == email.lower())
     return list(await session.scalars(query.order_by(PlatformAddress.last_active_at.desc())))
+
+
+async def remembered_email(session: AsyncSession, platform: str, user_key: str) -> str | None:
+    """The email last seen with this platform user, for when the platform cannot be asked."""
+    return await session.scalar(select(PlatformAddress.email).where(PlatformAddress.platform == platform,
+                                                                    PlatformAddress.user_key == user_key))

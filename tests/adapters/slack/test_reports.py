@@ -10,6 +10,7 @@ import json
 from sqlalchemy import select
 
 from bot.db import Database
+from bot.directory.addresses import remember
 from bot.ticket.models import Ticket
 from tests.adapters.slack.conftest import MO, SAM, Workspace, text_of
 from tests.adapters.slack.test_app import WHAT, report_values
@@ -88,3 +89,21 @@ async def test_two_forms_are_two_reports(workspace: Workspace):
     workspace.api.calls.clear()
     await _submit(workspace, await _form_token(workspace), view_id="V2")
     assert await _references(workspace.core.db) == ["SNP-2026-0001", "SNP-2026-0002"]
+
+
+async def test_a_report_is_taken_while_slacks_web_api_is_down_and_the_reporter_told_when_it_is_back(
+        workspace: Workspace):
+    """Reports need only the database: a server whose first request comes during an outage (bolt
+    would ask auth.test first) takes the report, and the outbox tells people once Slack is back."""
+    token = "form-during-outage"
+    # Sam has used the bot before, so his email is remembered with his Slack id.
+    await remember(workspace.core.db, "slack", SAM, "sam@trust.nhs.uk", {"user_id": SAM}, workspace.core.clock.now())
+    workspace.api.outage(503)
+    try:
+        answer = await _submit(workspace, token)
+        assert answer["response_action"] == "update" and "SNP-2026-0001" in text_of(answer["view"])
+        assert await _references(workspace.core.db) == ["SNP-2026-0001"]
+    finally:
+        workspace.api.restore()
+    await workspace.until(lambda: workspace.posted_to("D" + SAM) and workspace.posted_to("D" + MO),
+                          "the reporter's and the line manager's DMs after the outage", seconds=30)
