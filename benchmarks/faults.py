@@ -8,7 +8,8 @@ prints `scenario | database | attempts | expected | observed`:
    started again and the outbox given time: acknowledged reports against the tickets table, and
    reporters told their reference. Five trials, on SQLite and on PostgreSQL.
 2. PostgreSQL "restarted" for 8 s (a proxy closes every connection and refuses new ones) during
-   a stream of reports and DMs: acknowledged reports kept, acknowledged DMs answered.
+   a stream of reports and DMs: acknowledged reports kept, acknowledged DMs answered; in the full
+   form also "frozen" for 8 s (connections open, nothing forwarded).
 3. The Slack Web API answering 503 to everything for 30 minutes (`--outage-minutes`), then back:
    every notification delivered, none twice on Slack, on Teams or on the webhook channel, with two
    servers sharing the outbox on PostgreSQL.
@@ -80,6 +81,8 @@ async def main(options: argparse.Namespace) -> int:
                                                            kill_after=(1.0, 2.0) if quick else (2.0, 5.0)))
             if "postgres" in wanted and not pg_problem:
                 await run(scenarios.postgres_restart(stand_ins, work))
+                if not quick:
+                    await run(scenarios.postgres_restart(stand_ins, work, freeze=True))
             if "outage" in wanted:
                 await run(scenarios.slack_outage(kinds[-1], stand_ins, work, outage=outage,
                                                  settle=420 if outage > 120 else 180))

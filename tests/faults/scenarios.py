@@ -4,7 +4,7 @@ would see. Each returns `Row`s for the table benchmarks/faults.py prints and for
 in test_faults.py.
 
 1. `kill_during_stream`: `kill -9` while reports arrive every 5 ms; restart; wait for the outbox.
-2. `postgres_restart`: PostgreSQL gone for 8 s (the proxy) while reports and DMs arrive.
+2. `postgres_restart`: PostgreSQL gone (or frozen) for 8 s, by the proxy, while reports and DMs arrive.
 3. `slack_outage`: every Web API method answers 503 for a while, then Slack is back.
 4. `hung_call`: one recipient's chat.postMessage is never answered.
 5. `teams_double_submit`: a Teams report card submitted twice (two activity ids, one form).
@@ -18,6 +18,7 @@ import json
 import random
 import statistics
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -174,9 +175,9 @@ async def _stream_until_killed(session: aiohttp.ClientSession, server: Server, f
 
 async def postgres_restart(stand_ins: StandIns, work: Path, *, outage: float = 8.0, before: float = 3.0,
                            after: float = 4.0, report_every: float = 0.1, dm_every: float = 0.25,
-                           settle: float = 60) -> Row:
+                           settle: float = 60, freeze: bool = False) -> Row:
     """PostgreSQL "restarts" (the proxy drops every connection and refuses new ones for
-    `outage` seconds) while reports and DMs arrive, at a pace the server keeps up with when the
+    `outage` seconds), or with `freeze` stalls (nothing forwarded), while reports and DMs arrive, at a pace the server keeps up with when the
     database is there (the kill scenario is the one that floods it). A reporter whose submission
     is refused tries again 3 s later, with the same dialog (the same form token), as a person
     would."""
@@ -187,14 +188,15 @@ async def postgres_restart(stand_ins: StandIns, work: Path, *, outage: float = 8
     email_of = dict(staff.reporter(i) for i in range(staff.reporters))
     port = int(POSTGRES_URL.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[-1] or 5432)
     async with PostgresProxy(port) as proxy:
-        server = Server("pg-restart", server_env(env, stand_ins, store.through(proxy.url_host)), work)
+        server = Server("pg-freeze" if freeze else "pg-restart", server_env(env, stand_ins, store.through(proxy.url_host)), work)
         try:
             await server.start()
             async with _session() as session:
                 forms = await open_forms(session, server, stand_ins, list(email_of), "pg")
                 since = await stand_ins.slack_mark()
-                reports, dms = await _stream_through_restart(session, server, proxy, forms, staff, duration, before,
-                                                             outage, report_every, dm_every)
+                fault = _frozen(proxy, outage) if freeze else proxy.restart(outage)
+                reports, dms = await _stream_through_restart(session, server, fault, forms, staff, duration, before,
+                                                             report_every, dm_every)
             await outbox_settled(store, settle)
 
             async def all_answered() -> bool:
@@ -211,7 +213,7 @@ async def postgres_restart(stand_ins: StandIns, work: Path, *, outage: float = 8
     answered = sum(("D" + user) in channels for user in acked_dms)
     figures.update(submitted=reports.attempts, dms=len(dms), dms_acknowledged=len(acked_dms), dms_answered=answered,
                    reconnects=proxy.accepted)
-    return Row(f"PostgreSQL restarted for {outage:g} s", "postgresql",
+    return Row(f"PostgreSQL {'frozen' if freeze else 'restarted'} for {outage:g} s", "postgresql",
                f"{len(reports.outcomes)} reports ({reports.attempts} submissions), {len(dms)} DMs",
                "0 acknowledged lost; every acknowledged DM answered",
                f"{figures['lost']} of {figures['acknowledged']} acknowledged lost, {figures['told']} told, "
@@ -219,8 +221,14 @@ async def postgres_restart(stand_ins: StandIns, work: Path, *, outage: float = 8
                "never answered", figures)
 
 
-async def _stream_through_restart(session: aiohttp.ClientSession, server: Server, proxy: PostgresProxy,
-                                  forms: dict[str, str], staff: Staff, duration: float, before: float, outage: float,
+async def _frozen(proxy: PostgresProxy, seconds: float) -> None:
+    proxy.freeze()
+    await asyncio.sleep(seconds)
+    proxy.thaw()
+
+
+async def _stream_through_restart(session: aiohttp.ClientSession, server: Server, fault: Awaitable[None],
+                                  forms: dict[str, str], staff: Staff, duration: float, before: float,
                                   report_every: float, dm_every: float) -> tuple[Reports, dict[str, int]]:
     reports = Reports()
     dms: dict[str, int] = {}
@@ -249,7 +257,7 @@ async def _stream_through_restart(session: aiohttp.ClientSession, server: Server
 
     async def restart_later() -> None:
         await asyncio.sleep(before)
-        await proxy.restart(outage)
+        await fault
 
     await asyncio.gather(every(report_every, int(duration / report_every), reporter),
                          every(dm_every, int(duration / dm_every), asker), restart_later())
