@@ -7,7 +7,8 @@ What it does, with real parts throughout:
 3. starts two `snp-bot serve` processes on that database, each with its delivery worker, both
    delivering to the receiver (`SNP_WEBHOOK_URL`);
 4. submits 500 reports concurrently through the ticket service (a pool of database connections);
-5. waits until the receiver has every notification, then a little longer to catch duplicates.
+5. waits until the receiver has every notification (the line manager's and the reporter's
+   confirmation, two a report), then a little longer to catch duplicates.
 
 Prints tickets created, unique references, notifications delivered (and any delivered twice),
 how the two servers shared the work, and reports per second.
@@ -166,7 +167,8 @@ async def main(reports: int, postgres: str) -> None:
         started = time.perf_counter()
         seconds, cpu, references = await submit_all(env, reports)
         deadline = time.monotonic() + 120
-        while len(receiver.keys) < reports and time.monotonic() < deadline:
+        # Each report sends two notifications: the line manager's and the reporter's confirmation.
+        while len(receiver.keys) < 2 * reports and time.monotonic() < deadline:
             await asyncio.sleep(0.1)
         delivered_in = receiver.last_at - started
         await asyncio.sleep(3)  # any late duplicate would arrive now
