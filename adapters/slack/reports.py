@@ -24,6 +24,10 @@ from bot.ticket.service import Submitted
 #: Seconds a submission may take to commit before the reporter is asked to press Send again;
 #: Slack waits 3 seconds for the answer in all.
 SUBMIT_SECONDS = 2.4
+#: Submissions one server commits at once. Past this a report is answered at once with "press Send
+#: again in a moment" rather than queued: under a burst, queued reports would all outlive Slack's 3
+#: seconds together, where those let in are answered in time.
+SUBMITTING_AT_MOST = 32
 
 
 class NotInDirectory(Exception):
@@ -33,6 +37,7 @@ class NotInDirectory(Exception):
 def register(app: AsyncApp, ctx: SlackContext) -> None:
     content = ctx.core.ticket_content
     title = ctx.core.policy.meta.title
+    in_hand: set[asyncio.Future] = set()
 
     async def open_form(trigger_id: str, user_id: str) -> None:
         form = report_modal(content, title=title, private_metadata=secrets.token_urlsafe(18))
@@ -70,11 +75,17 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
             await ack(**field_errors(invalid.field, str(invalid)))
             return
         token = "slack:" + (view.get("private_metadata") or view["id"])
+        if len(in_hand) >= SUBMITTING_AT_MOST:
+            log.warning("slack_report_busy", in_hand=len(in_hand))
+            await ack(**field_errors("what", content.say("report_not_saved_busy")))
+            return
         await ack(**await answer(submit(body["user"]["id"], values, report, token)))
 
     async def answer(submitting) -> dict:  # noqa: ANN001 - the coroutine of `submit`
         """The view_submission's answer, once the ticket is committed or could not be."""
         task = asyncio.ensure_future(submitting)
+        in_hand.add(task)
+        task.add_done_callback(in_hand.discard)
         try:
             submitted = await asyncio.wait_for(asyncio.shield(task), SUBMIT_SECONDS)
         except TimeoutError:

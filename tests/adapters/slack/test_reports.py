@@ -107,3 +107,18 @@ async def test_a_report_is_taken_while_slacks_web_api_is_down_and_the_reporter_t
         workspace.api.restore()
     await workspace.until(lambda: workspace.posted_to("D" + SAM) and workspace.posted_to("D" + MO),
                           "the reporter's and the line manager's DMs after the outage", seconds=30)
+
+
+async def test_a_burst_beyond_what_can_be_saved_in_time_is_asked_to_send_again_and_loses_nothing(
+        workspace: Workspace, monkeypatch):
+    from adapters.slack import reports
+
+    token = await _form_token(workspace)
+    monkeypatch.setattr(reports, "SUBMITTING_AT_MOST", 0)
+    busy = await _submit(workspace, token)
+    assert busy["response_action"] == "errors" and "press Send again" in busy["errors"]["what"]
+    assert await _references(workspace.core.db) == []
+
+    monkeypatch.setattr(reports, "SUBMITTING_AT_MOST", 32)
+    again = await _submit(workspace, token)
+    assert again["response_action"] == "update" and await _references(workspace.core.db) == ["SNP-2026-0001"]
