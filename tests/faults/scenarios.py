@@ -75,6 +75,9 @@ class Reports:
 
     outcomes: dict[str, list[Outcome]] = field(default_factory=lambda: collections.defaultdict(list))
 
+    def copy(self) -> Reports:
+        return Reports(collections.defaultdict(list, {user: list(o) for user, o in self.outcomes.items()}))
+
     @property
     def attempts(self) -> int:
         return sum(len(o) for o in self.outcomes.values())
@@ -111,8 +114,12 @@ async def check_reports(reports: Reports, store: Store, stand_ins: StandIns, sin
 async def kill_during_stream(kind: str, stand_ins: StandIns, work: Path, *, trials: int,
                              kill_after: tuple[float, float], interval: float = 0.005, settle: float = 60) -> Row:
     """`kill -9` of `snp-bot serve` at a random moment in `kill_after` seconds into a stream of
-    report submissions every `interval` seconds; the server is started again and the outbox given
-    `settle` seconds. Every trial has a fresh copy of one database."""
+    report submissions every `interval` seconds; the server is started again, every reporter who
+    had no acknowledgement submits the same dialog again (as a person shown an error would), and
+    the outbox is given `settle` seconds. Every trial has a fresh copy of one database.
+
+    The figures: acknowledged before the kill against the tickets table and the reporters' DMs;
+    then, after the second submissions, reporters still without a ticket and with two."""
     most = int(kill_after[1] / interval) + 50
     staff = Staff(reporters=most)
     env = base_env(work)
@@ -132,10 +139,18 @@ async def kill_during_stream(kind: str, stand_ins: StandIns, work: Path, *, tria
                     since = await stand_ins.slack_mark()
                     reports = await _stream_until_killed(session, server, forms, users, interval,
                                                          rng.uniform(*kill_after), f"k{trial}")
-                await server.start()
+                    await server.start()
+                    before_kill = reports.copy()
+                    await _submit_again(session, server, forms, users, reports, f"k{trial}")
                 await outbox_settled(store, settle)
-                figures = await check_reports(reports, store, stand_ins, since, email_of)
-                totals.update(figures, submitted=reports.attempts)
+                figures = await check_reports(before_kill, store, stand_ins, since, email_of)
+                figures.pop("refused_but_opened")  # the second submissions opened tickets too
+                after = await check_reports(reports, store, stand_ins, since, email_of)
+                totals.update(figures, submitted=before_kill.attempts, reporters=len(reports.outcomes),
+                              resubmitted=reports.attempts - before_kill.attempts,
+                              never_acknowledged=len(reports.outcomes) - after["acknowledged"],
+                              without_ticket=len(reports.outcomes) - after["found"],
+                              untold_in_the_end=after["acknowledged"] - after["told"])
             finally:
                 await server.stop()
                 await store.drop()
@@ -144,10 +159,11 @@ async def kill_during_stream(kind: str, stand_ins: StandIns, work: Path, *, tria
     return Row(f"kill -9 during reports every {interval * 1000:g} ms", kind,
                f"{trials} trials, {totals['submitted']} submitted, {totals['acknowledged']} acknowledged "
                f"({totals['in_time']} in Slack's 3 s)",
-               "0 acknowledged lost; every reporter told",
-               f"{totals['lost']} of {totals['acknowledged']} acknowledged lost; "
-               f"{totals['told']} of {totals['found']} found told; {totals['twice']} opened twice",
-               dict(totals))
+               "0 acknowledged lost; every reporter told; after submitting again, one ticket each",
+               f"{totals['lost']} of {totals['acknowledged']} acknowledged lost, {totals['told']} told; "
+               f"after {totals['resubmitted']} second submissions: {totals['without_ticket']} of "
+               f"{totals['reporters']} reporters without a ticket, {totals['twice']} with two, "
+               f"{totals['untold_in_the_end']} untold", dict(totals))
 
 
 async def _stream_until_killed(session: aiohttp.ClientSession, server: Server, forms: dict[str, str],
@@ -171,16 +187,31 @@ async def _stream_until_killed(session: aiohttp.ClientSession, server: Server, f
     return reports
 
 
+async def _submit_again(session: aiohttp.ClientSession, server: Server, forms: dict[str, str], users: list[str],
+                        reports: Reports, tag: str) -> None:
+    """Each reporter without an acknowledgement sends the same dialog again, a few at a time."""
+    limit = asyncio.Semaphore(4)
+
+    async def again(i: int, user: str) -> None:
+        async with limit:
+            reports.outcomes[user].append(await submit_report(session, server, user, forms[user],
+                                                              report_values(i, tag), f"V{tag}{i}"))
+
+    acknowledged = reports.acknowledged()
+    await asyncio.gather(*(again(i, user) for i, user in enumerate(users)
+                           if user in reports.outcomes and user not in acknowledged))
+
+
 # -- 2. PostgreSQL restarted --------------------------------------------------------------------
 
 async def postgres_restart(stand_ins: StandIns, work: Path, *, outage: float = 8.0, before: float = 3.0,
                            after: float = 4.0, report_every: float = 0.1, dm_every: float = 0.25,
                            settle: float = 60, freeze: bool = False) -> Row:
     """PostgreSQL "restarts" (the proxy drops every connection and refuses new ones for
-    `outage` seconds), or with `freeze` stalls (nothing forwarded), while reports and DMs arrive, at a pace the server keeps up with when the
-    database is there (the kill scenario is the one that floods it). A reporter whose submission
-    is refused tries again 3 s later, with the same dialog (the same form token), as a person
-    would."""
+    `outage` seconds), or with `freeze` stalls (nothing forwarded), while reports and DMs arrive,
+    at a pace the server keeps up with when the database is there (the kill scenario is the one
+    that floods it). A reporter whose submission is refused tries again 3 s later, with the same
+    dialog (the same form token), as a person would."""
     duration = before + outage + after
     staff = Staff(reporters=int(duration / report_every) + 10, askers=int(duration / dm_every) + 10)
     env = base_env(work)
@@ -188,7 +219,8 @@ async def postgres_restart(stand_ins: StandIns, work: Path, *, outage: float = 8
     email_of = dict(staff.reporter(i) for i in range(staff.reporters))
     port = int(POSTGRES_URL.split("://", 1)[1].split("/", 1)[0].rsplit(":", 1)[-1] or 5432)
     async with PostgresProxy(port) as proxy:
-        server = Server("pg-freeze" if freeze else "pg-restart", server_env(env, stand_ins, store.through(proxy.url_host)), work)
+        settings = server_env(env, stand_ins, store.through(proxy.url_host))
+        server = Server("pg-freeze" if freeze else "pg-restart", settings, work)
         try:
             await server.start()
             async with _session() as session:
