@@ -12,11 +12,11 @@ still get their answer.
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import UTC, datetime
 
 import aiohttp
 import structlog
+from cachetools import TTLCache
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -27,6 +27,11 @@ from bot.directory.addresses import remember, remembered_email
 from bot.notify.channel import Recipient
 
 CACHE_SECONDS = 600.0
+#: People each cache holds at most (the least recently used go first): a workspace far larger
+#: than the staff directory, or ids that are not people at all, cannot make it grow without end.
+CACHE_SIZE = 20_000
+#: Cached: no email (None) is an answer too, so a miss is told apart by this.
+_MISSING = object()
 #: Seconds to wait for users.info: the shared HTTP session does not apply slack-sdk's own timeout.
 PROFILE_SECONDS = 1.5
 
@@ -40,15 +45,14 @@ class SlackPeople:
     def __init__(self, db: Database, client: AsyncWebClient) -> None:
         self.db = db
         self.client = client
-        self._emails: dict[str, tuple[float, str | None]] = {}
-        self._user_ids: dict[str, tuple[float, str | None]] = {}
-        self._noted: dict[str, float] = {}
+        self._emails: TTLCache[str, str | None] = TTLCache(CACHE_SIZE, CACHE_SECONDS)
+        self._user_ids: TTLCache[str, str | None] = TTLCache(CACHE_SIZE, CACHE_SECONDS)
+        self._noted: TTLCache[str, bool] = TTLCache(CACHE_SIZE, CACHE_SECONDS)
 
     async def email_of(self, user_id: str) -> str | None:
         """The user's email: the directory's entry for their Slack id, or their Slack profile's."""
-        cached = self._emails.get(user_id)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+        if (cached := self._emails.get(user_id, _MISSING)) is not _MISSING:
+            return cached
         try:
             async with asyncio.timeout(BOOKKEEPING_SECONDS), self.db.session() as session:
                 person = await directory.by_platform_id(session, "slack", user_id)
@@ -67,7 +71,7 @@ class SlackPeople:
                 # Slack cannot say just now: the email seen with this user before, not cached.
                 async with self.db.session() as session:
                     return await remembered_email(session, "slack", user_id)
-        self._emails[user_id] = (time.monotonic() + CACHE_SECONDS, email)
+        self._emails[user_id] = email
         return email
 
     async def _profile_email(self, user_id: str) -> str | None:
@@ -90,8 +94,8 @@ class SlackPeople:
         """The user's email, noting that they are active on Slack (at most every ten minutes), so a
         person on Slack and Teams is notified on the one they used last."""
         email = await self.email_of(user_id)
-        if email and self._noted.get(user_id, 0.0) < time.monotonic():
-            self._noted[user_id] = time.monotonic() + CACHE_SECONDS
+        if email and user_id not in self._noted:
+            self._noted[user_id] = True
             try:
                 async with asyncio.timeout(BOOKKEEPING_SECONDS):
                     await remember(self.db, "slack", user_id, email, {"user_id": user_id}, datetime.now(UTC))
@@ -110,9 +114,8 @@ class SlackPeople:
         """The Slack id to DM a directory person: the directory's, or a lookup by email."""
         if recipient.slack_user_id:
             return recipient.slack_user_id
-        cached = self._user_ids.get(recipient.email)
-        if cached and cached[0] > time.monotonic():
-            return cached[1]
+        if (cached := self._user_ids.get(recipient.email, _MISSING)) is not _MISSING:
+            return cached
         try:
             response = await self.client.users_lookupByEmail(email=recipient.email)
             user_id = (response.get("user") or {}).get("id")
@@ -120,5 +123,5 @@ class SlackPeople:
             if exc.response.status_code == 429 or exc.response.status_code >= 500:
                 raise
             user_id = None
-        self._user_ids[recipient.email] = (time.monotonic() + CACHE_SECONDS, user_id)
+        self._user_ids[recipient.email] = user_id
         return user_id
