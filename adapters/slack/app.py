@@ -34,7 +34,7 @@ from adapters.slack.people import SlackPeople
 from adapters.slack.shapes import check_shape, malformed
 from adapters.slack.signing import SignedRequests
 from bot.core import Core
-from bot.server import CHANNELS
+from bot.server import CHANNELS, SHUTDOWN_GRACE
 
 log = structlog.get_logger(__name__)
 SLACK_APP = web.AppKey("slack_app", AsyncApp)
@@ -89,6 +89,7 @@ def mount(web_app: web.Application, core: Core, *, socket_mode: bool = False) ->
                                           core.ticket_content))
     web_app[SLACK_CLIENTS] = (ctx, outbox_client)
     web_app.cleanup_ctx.append(_http_session)
+    web_app.on_shutdown.append(_finish_backlog)
     if socket_mode:
         web_app.cleanup_ctx.append(_socket_mode)
     else:
@@ -123,6 +124,11 @@ async def _http_session(web_app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession() as session:
         ctx.client.session = outbox_client.session = web_app[SLACK_APP].client.session = ctx.http = session
         yield
+
+
+async def _finish_backlog(web_app: web.Application) -> None:
+    """Replies already acknowledged are sent before the conversation workers and the HTTP session close."""
+    await web_app[SLACK_CLIENTS][0].backlog.close(SHUTDOWN_GRACE)
 
 
 async def _socket_mode(web_app: web.Application) -> AsyncIterator[None]:

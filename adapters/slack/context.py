@@ -10,6 +10,7 @@ import structlog
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.slack.backlog import WORKERS_PER_PROCESS, Backlog
 from adapters.slack.people import SlackPeople
 from bot.conversation import Message, Reply
 from bot.core import Core
@@ -31,6 +32,12 @@ class SlackContext:
     #: bolt app: unbounded 0.38 of its throughput; four at once 0.68; two 0.59 to 0.75 over
     #: several runs; one 0.82 and 0.85.
     after_ack: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(1))
+    #: What listeners leave to do after the acknowledgement, so that bolt's request is not kept
+    #: while it waits (backlog.py).
+    backlog: Backlog = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.backlog = Backlog(WORKERS_PER_PROCESS * max(1, self.core.settings.snp_conversation_processes))
 
     async def converse(self, text: str, sender: str, attachments: tuple[str, ...] = ()) -> Reply:
         """One conversation turn, off the event loop (in the server's conversation workers): a long

@@ -24,14 +24,19 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
 
     @app.action(WORKFLOW_BUTTON)
     async def workflow_step(ack: AsyncAck, body: dict, action: dict) -> None:
+        """The click's step is taken in the backlog (backlog.py), with only what it needs from the request."""
         await ack()
-        user_id = body["user"]["id"]
         channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-        step = WORKFLOW_BUTTON.match(action["action_id"]).group(1)
+        message_ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
+        ctx.backlog.put(take_step, body["user"]["id"], body["user"].get("name") or "", channel, message_ts,
+                        WORKFLOW_BUTTON.match(action["action_id"]).group(1), action.get("value") or "")
+
+    async def take_step(user_id: str, user_name: str, channel: str | None, message_ts: str | None, step: str,
+                        ticket_id: str) -> None:
         email = await ctx.people.active(user_id) or ""
         try:
-            words = await ctx.core.tickets.act(action.get("value") or "", email, step)
-            view = await ctx.core.tickets.view(action.get("value") or "", email)
+            words = await ctx.core.tickets.act(ticket_id, email, step)
+            view = await ctx.core.tickets.view(ticket_id, email)
         except TicketError as refusal:
             await ctx.client.chat_postEphemeral(channel=channel, user=user_id, text=str(refusal))
             log.info("slack_step_refused", step=step)
@@ -41,7 +46,6 @@ def register(app: AsyncApp, ctx: SlackContext) -> None:
             log.warning("slack_step_failed", step=step, error=type(exc).__name__)
             return
         buttons = [Button(str(a), content.actions[str(a)], view.public_id) for a in buttons_for(view.state)]
-        message_ts = (body.get("message") or {}).get("ts") or (body.get("container") or {}).get("message_ts")
-        note = content.say("step_taken_by", words=words, who=body["user"].get("name") or user_id)
+        note = content.say("step_taken_by", words=words, who=user_name or user_id)
         await ctx.client.chat_update(channel=channel, ts=message_ts, text=fallback_text(note),
                                      blocks=ticket_blocks(view, content, buttons, note=note))
