@@ -3,10 +3,11 @@
 `FakeSlackAPI` is an aiohttp server on 127.0.0.1 that answers the Web API methods the bot uses as
 Slack does, records every call, and fails on demand (429 with Retry-After, or 5xx): a few calls
 (`fail`), or everything until `restore()` (`outage`: Slack down; `hang`: calls never answered, as
-when Slack or the network stalls). `POST /control/outage|hang|restore` and `GET /control/calls`
-do the same for a test in another process. Point a real
-`AsyncWebClient(base_url=await api.start())` at it. It also takes slash commands' `response_url`
-posts (`api.response_url(name)`), recorded as calls to the method "response_url".
+when Slack or the network stalls); `reset()` forgets every call and message.
+`POST /control/outage|hang|restore|reset` and `GET /control/calls` do the same for a test in
+another process. Point a real `AsyncWebClient(base_url=await api.start())` at it. It also takes
+slash commands' `response_url` posts (`api.response_url(name)`), recorded as calls to the method
+"response_url".
 
 The builders below make inbound requests as Slack sends them (Events API envelopes, DM messages,
 slash commands, block actions, view submissions), and `sign` / `SlackClient` sign them as Slack
@@ -104,7 +105,7 @@ class FakeSlackAPI:
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_post("/response/{name}", self._response_url)
         app.router.add_get("/socket", self._socket)
-        app.router.add_post("/control/{switch:outage|hang|restore}", self._control)
+        app.router.add_post("/control/{switch:outage|hang|restore|reset}", self._control)
         app.router.add_get("/control/calls", self._control_calls)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -154,6 +155,14 @@ class FakeSlackAPI:
         self._outage = None
         self._released.set()
         self._released = asyncio.Event()
+
+    def reset(self) -> None:
+        """A new workspace, as far as the bot can tell: no calls recorded, no messages in any
+        channel, no failures or outage pending."""
+        self.restore()
+        self._failures.clear()
+        self.calls.clear()
+        self.history.clear()
 
     def calls_to(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]

@@ -226,3 +226,11 @@ async def test_restore_drops_a_held_call_and_the_switches_answer_over_http(api: 
         async with session.get(f"{control}/calls", params={"method": "auth.test"}) as response:
             seen = await response.json()
     assert [(c["method"], c["status"]) for c in seen["calls"]] == [("auth.test", 0)] and seen["held"] == 0
+
+
+async def test_reset_forgets_every_call_and_message(client: AsyncWebClient, api: FakeSlackAPI):
+    await client.chat_postMessage(channel="U1", text="from an earlier test")
+    api.outage(status=503)
+    api.reset()
+    assert api.calls == [] and api.history == {}
+    assert (await client.auth_test())["ok"]  # the outage is over too

@@ -431,12 +431,13 @@ async def until(condition: Callable[[], Awaitable[bool]], timeout: float, interv
         await asyncio.sleep(interval)
 
 
-async def outbox_settled(store: Store, timeout: float, *, quiet: float = 2.0) -> bool:
-    """Wait until the outbox has nothing left to send (every row sent, cancelled or given up)."""
+async def outbox_settled(store: Store, timeout: float, *, quiet: float = 2.0) -> float | None:
+    """Wait until the outbox has nothing left to send (every row sent, cancelled or given up);
+    returns when that was (time.monotonic()), or None if it never was in `timeout` seconds."""
     async def settled() -> bool:
         rows = await store.notifications()
         return all(row["status"] != "pending" for row in rows)
 
-    done = await until(settled, timeout)
+    done = time.monotonic() if await until(settled, timeout) else None
     await asyncio.sleep(quiet)  # a late duplicate would arrive now
     return done

@@ -1,6 +1,6 @@
-"""The fault scenarios: each starts real `snp-bot serve` processes against the stand-ins and a
-database, does what a crash, an outage or a hang does, and measures what the people involved
-would see. Each returns `Row`s for the table benchmarks/faults.py prints and for the assertions
+"""The fault scenarios: each starts real `snp-bot serve` processes against the stand-ins (reset
+first) and a database of its own, does what a crash, an outage or a hang does, and measures what
+the people involved would see. Each returns `Row`s for the table benchmarks/faults.py prints and for the assertions
 in test_faults.py.
 
 1. `kill_during_stream`: `kill -9` while reports arrive every 5 ms; restart; wait for the outbox.
@@ -130,6 +130,7 @@ async def kill_during_stream(kind: str, stand_ins: StandIns, work: Path, *, tria
     rng = random.Random(10)
     try:
         for trial in range(trials):
+            await stand_ins.reset()
             store = await template.copy(work)
             server = Server(f"kill-{kind}-{trial}", server_env(env, stand_ins, store.url), work)
             try:
@@ -206,12 +207,13 @@ async def _submit_again(session: aiohttp.ClientSession, server: Server, forms: d
 
 async def postgres_restart(stand_ins: StandIns, work: Path, *, outage: float = 8.0, before: float = 3.0,
                            after: float = 4.0, report_every: float = 0.1, dm_every: float = 0.25,
-                           settle: float = 60, freeze: bool = False) -> Row:
+                           settle: float = 120, freeze: bool = False) -> Row:
     """PostgreSQL "restarts" (the proxy drops every connection and refuses new ones for
     `outage` seconds), or with `freeze` stalls (nothing forwarded), while reports and DMs arrive,
     at a pace the server keeps up with when the database is there (the kill scenario is the one
     that floods it). A reporter whose submission is refused tries again 3 s later, with the same
     dialog (the same form token), as a person would."""
+    await stand_ins.reset()
     duration = before + outage + after
     staff = Staff(reporters=int(duration / report_every) + 10, askers=int(duration / dm_every) + 10)
     env = base_env(work)
@@ -227,9 +229,9 @@ async def postgres_restart(stand_ins: StandIns, work: Path, *, outage: float = 8
                 forms = await open_forms(session, server, stand_ins, list(email_of), "pg")
                 since = await stand_ins.slack_mark()
                 fault = _frozen(proxy, outage) if freeze else proxy.restart(outage)
-                reports, dms = await _stream_through_restart(session, server, fault, forms, staff, duration, before,
-                                                             report_every, dm_every)
-            await outbox_settled(store, settle)
+                reports, dms, back = await _stream_through_restart(session, server, fault, forms, staff, duration,
+                                                                   before, report_every, dm_every)
+            settled = await outbox_settled(store, settle)
 
             async def all_answered() -> bool:
                 channels = await posted(stand_ins, since)
@@ -244,13 +246,17 @@ async def postgres_restart(stand_ins: StandIns, work: Path, *, outage: float = 8
     acked_dms = [user for user, status in dms.items() if status == 200]
     answered = sum(("D" + user) in channels for user in acked_dms)
     figures.update(submitted=reports.attempts, dms=len(dms), dms_acknowledged=len(acked_dms), dms_answered=answered,
-                   reconnects=proxy.accepted)
+                   reconnects=proxy.accepted, outbox_empty_after=round(settled - back, 1) if settled else None)
     return Row(f"PostgreSQL {'frozen' if freeze else 'restarted'} for {outage:g} s", "postgresql",
                f"{len(reports.outcomes)} reports ({reports.attempts} submissions), {len(dms)} DMs",
                "0 acknowledged lost; every acknowledged DM answered",
                f"{figures['lost']} of {figures['acknowledged']} acknowledged lost, {figures['told']} told, "
                f"{figures['twice']} opened twice; {len(acked_dms) - answered} of {len(acked_dms)} acknowledged DMs "
-               "never answered", figures)
+               f"never answered; outbox empty {_seconds(figures['outbox_empty_after'])} after", figures)
+
+
+def _seconds(value: float | None) -> str:
+    return "never" if value is None else f"{value:g} s"
 
 
 async def _frozen(proxy: PostgresProxy, seconds: float) -> None:
@@ -261,7 +267,8 @@ async def _frozen(proxy: PostgresProxy, seconds: float) -> None:
 
 async def _stream_through_restart(session: aiohttp.ClientSession, server: Server, fault: Awaitable[None],
                                   forms: dict[str, str], staff: Staff, duration: float, before: float,
-                                  report_every: float, dm_every: float) -> tuple[Reports, dict[str, int]]:
+                                  report_every: float, dm_every: float) -> tuple[Reports, dict[str, int], float]:
+    """The stream, and when the database was back (time.monotonic())."""
     reports = Reports()
     dms: dict[str, int] = {}
     end = time.monotonic() + duration
@@ -287,13 +294,14 @@ async def _stream_through_restart(session: aiohttp.ClientSession, server: Server
             await asyncio.sleep(max(0.0, start + (i + 1) * seconds - time.monotonic()))
         await asyncio.gather(*tasks)
 
-    async def restart_later() -> None:
+    async def restart_later() -> float:
         await asyncio.sleep(before)
         await fault
+        return time.monotonic()
 
-    await asyncio.gather(every(report_every, int(duration / report_every), reporter),
-                         every(dm_every, int(duration / dm_every), asker), restart_later())
-    return reports, dms
+    _, _, back = await asyncio.gather(every(report_every, int(duration / report_every), reporter),
+                                      every(dm_every, int(duration / dm_every), asker), restart_later())
+    return reports, dms, back
 
 
 # -- 3. Slack down, then back -------------------------------------------------------------------
@@ -305,6 +313,7 @@ async def slack_outage(kind: str, stand_ins: StandIns, work: Path, *, outage: fl
     SQLite), each with Slack, Teams (the connector stand-in) and the webhook channel; the second
     has served nothing before the outage, as a replica started during it. Reporters and some line
     managers are on Slack, other line managers on Teams only, People Services on neither."""
+    await stand_ins.reset()
     staff = Staff(reporters=reports_, slack_managers=3, teams_managers=2)
     env = base_env(work)
     store = await Store.create(kind, work, staff, env)
@@ -338,16 +347,20 @@ async def slack_outage(kind: str, stand_ins: StandIns, work: Path, *, outage: fl
                 await asyncio.sleep(outage / 4 / reports_)
             await asyncio.sleep(max(0.0, outage - (time.monotonic() - outage_started)))
             await stand_ins.slack("restore")
-        await outbox_settled(store, settle)
+            restored = time.monotonic()
+        settled = await outbox_settled(store, settle)
         figures = await check_reports(reports, store, stand_ins, since, email_of)
-        figures.update(await _deliveries(store, stand_ins, since, marks))
+        figures.update(await _deliveries(store, stand_ins, since, marks),
+                       outbox_empty_after=round(settled - restored, 1) if settled else None)
     finally:
         await asyncio.gather(*(server.stop() for server in servers))
         await store.drop()
     return Row(f"Slack Web API down {outage / 60:g} min, then back", kind,
                f"{reports.attempts} reports, {figures['rows']} notifications, {len(servers)} server(s)",
                "every notification delivered, none twice; every reporter told",
-               f"{figures['rows'] - figures['sent']} of {figures['rows']} undelivered ({figures['gave_up']} given up); "
+               f"{figures['rows'] - figures['sent']} of {figures['rows']} undelivered ({figures['gave_up']} given up, "
+               f"{figures['sent_not_seen']} marked sent and not seen), outbox empty "
+               f"{_seconds(figures['outbox_empty_after'])} after; "
                f"twice: slack {figures['slack_twice']}, teams {figures['teams_twice']}, "
                f"webhook {figures['hook_twice']}; {figures['told']} of {figures['acknowledged']} reporters told; "
                f"{figures['lost']} acknowledged lost", figures)
@@ -364,7 +377,10 @@ async def _deliveries(store: Store, stand_ins: StandIns, since: int, marks: dict
         if call["kind"] == "send" and 200 <= call["status"] < 300 and isinstance(call["body"], dict)
         and call["body"].get("attachments"))
     hook_keys = collections.Counter(call["key"] for call in await stand_ins.hook_calls(marks["hook"]))
-    return {"rows": len(rows), "sent": sum(row["status"] == "sent" for row in rows),
+    seen = {"slack": slack_keys, "webhook": hook_keys}
+    sent = [row for row in rows if row["status"] == "sent"]
+    return {"rows": len(rows), "sent": len(sent),
+            "sent_not_seen": sum(row["channel"] in seen and row["key"] not in seen[row["channel"]] for row in sent),
             "gave_up": sum(row["status"] in ("failed", "dead") for row in rows),
             "by_channel": dict(collections.Counter(row["channel"] for row in rows if row["status"] == "sent")),
             "slack_twice": sum(n > 1 for n in slack_keys.values()),
@@ -382,6 +398,7 @@ async def hung_call(stand_ins: StandIns, work: Path, *, timeout: float = 20.0, o
     each of the others waited for their DM, against the delivery timeout. With
     `hold_until_given_up` the call is held until the server gives up on it; otherwise Slack drops
     it as soon as the others are delivered."""
+    await stand_ins.reset()
     staff = Staff(reporters=others + 2, slack_managers=others + 1)
     env = base_env(work)
     store = await Store.create("sqlite", work, staff, env)
@@ -446,6 +463,7 @@ async def hung_call(stand_ins: StandIns, work: Path, *, timeout: float = 20.0, o
 async def teams_double_submit(stand_ins: StandIns, work: Path, *, reporters: int = 5) -> Row:
     """Each Teams reporter asks for the report card and submits it twice at once (a double click:
     two activities with their own ids, the same card)."""
+    await stand_ins.reset()
     staff = Staff(reporters=0, slack_managers=0, teams_managers=reporters)
     env = base_env(work)
     store = await Store.create("sqlite", work, staff, env)

@@ -54,7 +54,13 @@ async def _serve(people: dict[str, Any]) -> None:
                  for i, c in enumerate(connector.calls[since:], since)]
         return web.json_response({"calls": calls, "next": len(connector.calls)})
 
+    async def reset(request: web.Request) -> web.Response:
+        connector.calls.clear()
+        hooks.clear()
+        return web.json_response({"ok": True})
+
     app = web.Application(client_max_size=16 * 1024 * 1024)
+    app.router.add_post("/control/reset", reset)
     app.router.add_post("/hook", hook)
     app.router.add_get("/control/hook", hook_calls)
     app.router.add_get("/control/teams", teams_calls)
@@ -124,8 +130,17 @@ class StandIns:
         return (await self._get(self.urls["slack_control"] + "/calls", method="-", since=0))["held"]
 
     async def slack(self, switch: str, **options: object) -> None:
-        """Flip a switch of the Slack stand-in: "outage", "hang" or "restore"."""
+        """Flip a switch of the Slack stand-in: "outage", "hang", "restore" or "reset"."""
         async with self.session.post(f"{self.urls['slack_control']}/{switch}", json=options) as response:
+            response.raise_for_status()
+
+    async def reset(self) -> None:
+        """Forget every call, message and delivery, and end any outage: each scenario (each trial)
+        starts on platforms that have never seen the bot. Outbox keys repeat from one fresh
+        database to the next, and a server asking Slack whether a message already landed must not
+        find one from an earlier trial."""
+        await self.slack("reset")
+        async with self.session.post(self.urls["control"] + "/control/reset") as response:
             response.raise_for_status()
 
     async def teams_calls(self, since: int = 0) -> list[dict[str, Any]]:

@@ -72,6 +72,7 @@ async def test_slack_down_then_back_delivers_every_notification_once(stand_ins, 
     figures = row.figures
     assert figures["acknowledged"] == 20 and figures["lost"] == 0, _shown(row)
     assert figures["gave_up"] == 0 and figures["sent"] == figures["rows"], _shown(row)
+    assert figures["sent_not_seen"] == 0, _shown(row)  # marked sent, and there on Slack and the webhook
     assert figures["told"] == figures["acknowledged"], _shown(row)  # each reporter's reference, once Slack is back
     assert figures["teams_sent"] > 0 and figures["hook_sent"] > 0, _shown(row)  # Teams and the webhook had work
     assert (figures["slack_twice"], figures["teams_twice"], figures["hook_twice"]) == (0, 0, 0), _shown(row)
