@@ -137,6 +137,7 @@ async def kill_during_stream(kind: str, stand_ins: StandIns, work: Path, *, tria
                 await server.start()
                 async with _session() as session:
                     forms = await open_forms(session, server, stand_ins, users, f"k{trial}")
+                    await asyncio.sleep(2.0)  # the dialogs were opened a while before, not in the same second
                     since = await stand_ins.slack_mark()
                     reports = await _stream_until_killed(session, server, forms, users, interval,
                                                          rng.uniform(*kill_after), f"k{trial}")

@@ -48,6 +48,7 @@ def _shown(row: scenarios.Row) -> str:
 async def test_kill_9_during_a_stream_of_reports_loses_no_acknowledged_report(database, stand_ins, tmp_path):
     row = await scenarios.kill_during_stream(database, stand_ins, tmp_path, trials=1, kill_after=(1.0, 1.5))
     figures = row.figures
+    assert figures["acknowledged"] > 0, _shown(row)  # some were acknowledged before the kill: none may be lost
     assert figures["lost"] == 0 and figures["wrong_reference"] == 0, _shown(row)
     assert figures["told"] == figures["acknowledged"], _shown(row)  # each reporter got their reference in a DM
     # Those the dying server never answered sent their dialog again: one ticket each, and told.
