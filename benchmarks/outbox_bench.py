@@ -22,7 +22,6 @@ import time
 import uuid
 from pathlib import Path
 
-import asyncpg
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -39,6 +38,7 @@ from bot.ticket.content import load_ticket_content  # noqa: E402
 from bot.ticket.messages import NotificationRenderer  # noqa: E402
 from bot.ticket.report import Report  # noqa: E402
 from bot.ticket.service import TicketService  # noqa: E402
+from processes import admin  # noqa: E402
 
 MANAGERS = 20
 
@@ -61,14 +61,6 @@ class Platform:
         await asyncio.sleep(self.latency)
         self.first_at.setdefault(delivery.recipient.email, time.perf_counter())
         return {"key": delivery.key}
-
-
-async def admin(url: str, sql: str) -> None:
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"), timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def fresh_database(args: argparse.Namespace, folder: Path) -> tuple[Database, str | None]:

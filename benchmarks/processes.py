@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import signal
 import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
+import aiohttp
 from aiohttp import web
 
 
@@ -59,3 +61,32 @@ async def serve_counts(counts: Callable[[web.Request], Awaitable[web.Response]],
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stopping.set)
     await stopping.wait()
     await runner.cleanup()
+
+
+async def not_ready(url: str, process: asyncio.subprocess.Process, log: Path, name: str, timeout: float = 90,
+                    ready: Callable[[int], bool] = lambda status: status == 200) -> str | None:
+    """None once `url` answers as `ready` wants, or why not (the process died, or time ran out)."""
+    deadline = time.monotonic() + timeout
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if process.returncode is not None:
+                return f"{name} exited with {process.returncode} before it was ready:\n{tail(log)}"
+            try:
+                async with session.get(url) as response:
+                    if ready(response.status):
+                        return None
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    return f"{name} was not ready at {url} after {timeout:.0f} s:\n{tail(log)}"
+
+
+async def admin(url: str, sql: str) -> None:
+    """One statement on a PostgreSQL server (CREATE or DROP DATABASE), outside any transaction."""
+    import asyncpg
+
+    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"), timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()

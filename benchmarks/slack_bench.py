@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 from tests.fakes.slack import FakeSlackAPI, sign, slash_command_body
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from processes import free_port, serve_counts, start, stop, tail  # noqa: E402
+from processes import free_port, not_ready, serve_counts, start, stop, tail  # noqa: E402
 
 TOKEN = "xoxb-bench-0000-token"
 SECRET = "bench-signing-secret-0123456789abcdef"
@@ -191,23 +191,6 @@ async def drain(counts_url: str, target: Target, timeout: float = 120) -> tuple[
             await asyncio.sleep(0.05)
 
 
-async def wait_http(url: str, process: asyncio.subprocess.Process, log: Path, name: str, timeout: float = 90,
-                    ready=lambda status: status == 200) -> None:
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            if process.returncode is not None:
-                sys.exit(f"{name} exited with {process.returncode} before it was ready:\n{tail(log)}")
-            try:
-                async with session.get(url) as response:
-                    if ready(response.status):
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    sys.exit(f"{name} was not ready at {url} after {timeout:.0f} s:\n{tail(log)}")
-
-
 def print_table(results: list[dict], levels: list[int]) -> None:
     print(f"\n{'target':<7}{'clients':>8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}  errors (non-200)")
     for r in results:
@@ -249,7 +232,8 @@ async def bench(args: argparse.Namespace, work: Path) -> None:
             executable = Path(sys.executable).with_name("snp-bot")
             bot = await start(str(executable), "serve", "--port", str(port), log=log, env=env, cwd=work)
             procs.append(bot)
-            await wait_http(f"http://127.0.0.1:{port}/readyz", bot, log, "snp-bot serve")
+            if problem := await not_ready(f"http://127.0.0.1:{port}/readyz", bot, log, "snp-bot serve"):
+                sys.exit(problem)
             targets.append(Target("bot", f"http://127.0.0.1:{port}/slack/events", response_base))
         if "bare" in targets_wanted:
             port, log = free_port(), work / "bare.log"
@@ -257,8 +241,9 @@ async def bench(args: argparse.Namespace, work: Path) -> None:
             bare = await start(sys.executable, __file__, "--bare-server", str(port), *pbr, log=log, env=env, cwd=work)
             procs.append(bare)
             # The bare app serves POST only: any answer to a GET means it listens.
-            await wait_http(f"http://127.0.0.1:{port}/slack/events", bare, log, "bare slack-bolt app",
-                            ready=lambda status: True)
+            if problem := await not_ready(f"http://127.0.0.1:{port}/slack/events", bare, log, "bare slack-bolt app",
+                                          ready=lambda status: True):
+                sys.exit(problem)
             targets.append(Target("bare", f"http://127.0.0.1:{port}/slack/events", response_base))
 
         index = 0

@@ -64,7 +64,7 @@ from tests.fakes.slack import (  # noqa: E402
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from processes import free_port, serve_counts, start, stop, tail  # noqa: E402
+from processes import free_port, not_ready, serve_counts, start, stop, tail  # noqa: E402
 
 TOKEN = "xoxb-memory-0000-token"
 SECRET = "memory-signing-secret-0123456789abcdef"
@@ -506,22 +506,6 @@ async def postgres_database(name: str) -> AsyncIterator[str]:
         await admin.close()
 
 
-async def wait_ready(url: str, process: asyncio.subprocess.Process, log: Path, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            if process.returncode is not None:
-                raise SystemExit(f"snp-bot serve exited with {process.returncode} before it was ready:\n{tail(log)}")
-            try:
-                async with session.get(url) as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise SystemExit(f"snp-bot serve was not ready at {url} after {timeout:.0f} s:\n{tail(log)}")
-
-
 async def start_fake(env: dict[str, str], work: Path, procs: list) -> dict:
     fake = await start(sys.executable, __file__, "--fake-api", log=work / "fake.log", env=env, cwd=work,
                        stdout_pipe=True)
@@ -564,7 +548,8 @@ async def bench(args: argparse.Namespace, work: Path, database_url: str) -> None
         port = free_port()
         server = await start(*command, "--port", str(port), log=log, env=env, cwd=work)
         procs.append(server)
-        await wait_ready(f"http://127.0.0.1:{port}/readyz", server, log)
+        if problem := await not_ready(f"http://127.0.0.1:{port}/readyz", server, log, "snp-bot serve", timeout=120):
+            raise SystemExit(problem)
         pace = f"{args.rate:.0f} requests a second" if args.rate else f"batches of {args.batch}"
         print(f"snp-bot serve on {database_url.split('+')[0]}; {len(USERS)} Slack users; {pace}; "
               f"{os.cpu_count()} CPUs", flush=True)

@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 from tests.fakes.botframework import FakeConnector, TeamsChannel, TeamsUser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from processes import free_port, serve_counts, start, stop, tail  # noqa: E402
+from processes import free_port, not_ready, serve_counts, start, stop, tail  # noqa: E402
 
 APP_ID = "00000000-0000-0000-0000-00000000b07e"  # only names the bot in `recipient`; nothing checks it
 USERS = [TeamsUser.create(f"Staff Member{i}") for i in range(1, 65)]
@@ -210,24 +210,6 @@ async def drain(counts_url: str, target: Target, timeout: float = 120) -> tuple[
         await asyncio.sleep(0.05)
 
 
-async def wait_http(url: str, process: asyncio.subprocess.Process, log: Path, name: str, timeout: float = 90,
-                    ready=lambda status: status == 200) -> str | None:
-    """None once `url` answers as `ready` wants, or why not."""
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            if process.returncode is not None:
-                return f"{name} exited with {process.returncode} before it was ready:\n{tail(log)}"
-            try:
-                async with session.get(url) as response:
-                    if ready(response.status):
-                        return None
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    return f"{name} was not ready at {url} after {timeout:.0f} s:\n{tail(log)}"
-
-
 def print_table(results: list[dict], levels: list[int]) -> None:
     print(f"\n{'target':<7}{'clients':>8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'replies':>14}  errors (non-2xx)")
     for r in results:
@@ -269,7 +251,7 @@ async def bench(args: argparse.Namespace, work: Path) -> str | None:
             executable = Path(sys.executable).with_name("snp-bot")
             bot = await start(str(executable), "serve", "--port", str(port), log=log, env=env, cwd=work)
             procs.append(bot)
-            problem = await wait_http(f"http://127.0.0.1:{port}/readyz", bot, log, "snp-bot serve")
+            problem = await not_ready(f"http://127.0.0.1:{port}/readyz", bot, log, "snp-bot serve")
             if problem is None:
                 targets.append(Target("bot", f"http://127.0.0.1:{port}/api/messages", urls["service_url"]))
         if "bare" in wanted:
@@ -277,7 +259,7 @@ async def bench(args: argparse.Namespace, work: Path) -> str | None:
             bare = await start(sys.executable, __file__, "--bare-server", str(port), log=log, env=env, cwd=work)
             procs.append(bare)
             # The bare bot serves POST only: any answer to a GET means it listens.
-            failed = await wait_http(f"http://127.0.0.1:{port}/api/messages", bare, log, "bare botbuilder bot",
+            failed = await not_ready(f"http://127.0.0.1:{port}/api/messages", bare, log, "bare botbuilder bot",
                                      ready=lambda status: True)
             if failed:
                 sys.exit(failed)

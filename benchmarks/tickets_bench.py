@@ -24,7 +24,6 @@ import collections
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,15 +34,10 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 from aiohttp import web
+from processes import admin, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 SNP_BOT = str(Path(sys.executable).with_name("snp-bot"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def directory_csv(reports: int, managers: int) -> str:
@@ -67,14 +61,6 @@ class Receiver:
         await request.read()
         self.last_at = time.perf_counter()
         return web.json_response({"ok": True})
-
-
-async def admin(url: str, sql: str) -> None:
-    conn = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"), timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 def snp(env: dict[str, str], *args: str) -> str:
