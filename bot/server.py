@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import timedelta
+from typing import TypeVar
 
 import aiohttp
 import structlog
@@ -31,6 +32,9 @@ SHUTDOWN_GRACE = 10.0
 #: Seconds `/readyz` waits for the database before answering 503.
 READY_SECONDS = 0.9
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
+#: Probes given up on, still unwinding: kept so the event loop does not drop them half-way.
+_UNWINDING: set[asyncio.Task] = set()
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -46,8 +50,7 @@ async def readyz(request: web.Request) -> web.Response:
     core = request.app[CORE]
     deadline = asyncio.get_running_loop().time() + READY_SECONDS
     try:
-        async with asyncio.timeout_at(deadline):
-            answers = await core.db.ping()
+        answers = await _by(deadline, core.db.ping())
     except TimeoutError:
         return _unavailable("the database does not answer in time")
     if not answers:
@@ -58,6 +61,26 @@ async def readyz(request: web.Request) -> web.Response:
                               "version": core.policy.meta.version, "outbox": await _outbox(core, deadline)})
 
 
+async def _by(deadline: float, work: Awaitable[T]) -> T:
+    """The result of `work` if it comes by `deadline`, else TimeoutError at the deadline. Not
+    `asyncio.timeout`: that waits for the cancelled work to unwind, and a database call cancelled
+    on a frozen connection unwinds for seconds (the pool resets the connection it held first)."""
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait({task}, timeout=max(0.0, deadline - asyncio.get_running_loop().time()))
+    if task in done:
+        return task.result()
+    task.cancel()
+    _UNWINDING.add(task)
+    task.add_done_callback(_forget)
+    raise TimeoutError
+
+
+def _forget(task: asyncio.Task) -> None:
+    _UNWINDING.discard(task)
+    if not task.cancelled():
+        task.exception()  # retrieved, so an error while unwinding is not reported as unhandled
+
+
 def _unavailable(reason: str) -> web.Response:
     return web.json_response({"status": "unavailable", "reason": reason}, status=503)
 
@@ -66,9 +89,12 @@ async def _outbox(core: Core, deadline: float) -> dict | None:
     """Notifications pending and given up, or None when the database cannot say in time."""
     from bot.notify.outbox import figures
 
-    try:
-        async with asyncio.timeout_at(deadline), core.db.session() as session:
+    async def read() -> dict:
+        async with core.db.session() as session:
             return (await figures(session, core.clock.now())).to_json()
+
+    try:
+        return await _by(deadline, read())
     except Exception:  # noqa: BLE001 - the detail is extra: readiness was already decided
         log.warning("readyz_outbox_unknown")
         return None
