@@ -229,7 +229,8 @@ async def postgres_restart(stand_ins: StandIns, work: Path, *, outage: float = 8
             async with _session() as session:
                 forms = await open_forms(session, server, stand_ins, list(email_of), "pg")
                 since = await stand_ins.slack_mark()
-                fault = _frozen(proxy, outage) if freeze else proxy.restart(outage)
+                probes: list[tuple[int, float]] = []
+                fault = _probing(session, server, _frozen(proxy, outage) if freeze else proxy.restart(outage), probes)
                 reports, dms, back = await _stream_through_restart(session, server, fault, forms, staff, duration,
                                                                    before, report_every, dm_every)
             settled = await outbox_settled(store, settle)
@@ -247,17 +248,40 @@ async def postgres_restart(stand_ins: StandIns, work: Path, *, outage: float = 8
     acked_dms = [user for user, status in dms.items() if status == 200]
     answered = sum(("D" + user) in channels for user in acked_dms)
     figures.update(submitted=reports.attempts, dms=len(dms), dms_acknowledged=len(acked_dms), dms_answered=answered,
-                   reconnects=proxy.accepted, outbox_empty_after=round(settled - back, 1) if settled else None)
+                   reconnects=proxy.accepted, outbox_empty_after=round(settled - back, 1) if settled else None,
+                   readyz_probes=len(probes), readyz_unready=sum(status != 200 for status, _ in probes),
+                   readyz_slowest=round(max((seconds for _, seconds in probes), default=0.0), 2))
     return Row(f"PostgreSQL {'frozen' if freeze else 'restarted'} for {outage:g} s", "postgresql",
                f"{len(reports.outcomes)} reports ({reports.attempts} submissions), {len(dms)} DMs",
                "0 acknowledged lost; every acknowledged DM answered",
                f"{figures['lost']} of {figures['acknowledged']} acknowledged lost, {figures['told']} told, "
                f"{figures['twice']} opened twice; {len(acked_dms) - answered} of {len(acked_dms)} acknowledged DMs "
-               f"never answered; outbox empty {_seconds(figures['outbox_empty_after'])} after", figures)
+               f"never answered; outbox empty {_seconds(figures['outbox_empty_after'])} after; /readyz meanwhile "
+               f"{figures['readyz_unready']} of {figures['readyz_probes']} not 200, slowest answer "
+               f"{figures['readyz_slowest']:g} s", figures)
 
 
 def _seconds(value: float | None) -> str:
     return "never" if value is None else f"{value:g} s"
+
+
+async def _probing(session: aiohttp.ClientSession, server: Server, fault: Awaitable[None],
+                   probes: list[tuple[int, float]], every: float = 0.5) -> None:
+    """The fault, with `/readyz` asked every `every` seconds while it lasts, as a load balancer
+    does: each probe's status and how long its answer took (status 0: no answer in 30 s)."""
+    async def probe() -> None:
+        started = time.monotonic()
+        try:
+            async with session.get(server.url + "/readyz", timeout=aiohttp.ClientTimeout(total=30)) as response:
+                status = response.status
+        except (aiohttp.ClientError, TimeoutError):
+            status = 0
+        probes.append((status, time.monotonic() - started))
+
+    task = asyncio.ensure_future(fault)
+    while not task.done():
+        await asyncio.gather(probe(), asyncio.wait({task}, timeout=every))
+    await task
 
 
 async def _frozen(proxy: PostgresProxy, seconds: float) -> None:

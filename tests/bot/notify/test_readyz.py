@@ -5,7 +5,6 @@ hangs; and ready again once the database answers. PostgreSQL only: SQLite cannot
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 
 import pytest
@@ -17,62 +16,13 @@ from bot.config import Settings
 from bot.core import Core
 from bot.policy import Policy
 from bot.server import create_app
-
-
-class FreezableProxy:
-    """A TCP proxy on 127.0.0.1 in front of the database. `freeze()` stops passing bytes either way
-    and holds new connections open without answering; `thaw()` lets everything through again."""
-
-    def __init__(self, host: str, port: int) -> None:
-        self.upstream = (host, port)
-        self.port = 0
-        self._flowing = asyncio.Event()
-        self._flowing.set()
-        self._tasks: set[asyncio.Task] = set()
-        self._server: asyncio.Server | None = None
-
-    def freeze(self) -> None:
-        self._flowing.clear()
-
-    def thaw(self) -> None:
-        self._flowing.set()
-
-    async def __aenter__(self) -> FreezableProxy:
-        self._server = await asyncio.start_server(self._connection, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-
-    async def _connection(self, client_reader: asyncio.StreamReader, client_writer: asyncio.StreamWriter) -> None:
-        await self._flowing.wait()
-        server_reader, server_writer = await asyncio.open_connection(*self.upstream)
-        pipes = [asyncio.create_task(self._pipe(client_reader, server_writer)),
-                 asyncio.create_task(self._pipe(server_reader, client_writer))]
-        self._tasks.update(pipes)
-        await asyncio.wait(pipes, return_when=asyncio.FIRST_COMPLETED)
-        for pipe in pipes:
-            pipe.cancel()
-        for writer in (client_writer, server_writer):
-            writer.close()
-
-    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(ConnectionError):
-            while data := await reader.read(65536):
-                await self._flowing.wait()
-                writer.write(data)
-                await writer.drain()
+from tests.faults.proxy import PostgresProxy
 
 
 @pytest.fixture
-async def frozen_database(postgres_url: str, policy: Policy) -> AsyncIterator[tuple[FreezableProxy, TestClient]]:
+async def frozen_database(postgres_url: str, policy: Policy) -> AsyncIterator[tuple[PostgresProxy, TestClient]]:
     url = make_url(postgres_url)
-    async with FreezableProxy(url.host or "127.0.0.1", url.port or 5432) as proxy:
+    async with PostgresProxy(url.port or 5432, target_host=url.host or "127.0.0.1") as proxy:
         proxied = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
         core = Core(Settings(snp_database_url=proxied, snp_encryption_key=new_key()), policy)
         async with TestClient(TestServer(create_app(core, background=False))) as client:
@@ -87,7 +37,7 @@ async def readyz(client: TestClient) -> tuple[int, dict]:
 
 
 async def test_readyz_is_503_in_time_while_the_database_is_frozen_and_200_once_it_answers(
-        frozen_database: tuple[FreezableProxy, TestClient]) -> None:
+        frozen_database: tuple[PostgresProxy, TestClient]) -> None:
     proxy, client = frozen_database
     status, body = await readyz(client)
     assert status == 200 and set(body["outbox"]) == {"pending", "dead"}
