@@ -29,26 +29,19 @@ APP_ID, PASSWORD = "6a7b3c2d-1111-4222-8333-944455556666", "app-password"
 
 
 async def test_only_activities_with_a_valid_token_are_served(db, monkeypatch):
-    async with bot_framework_auth(monkeypatch, apps={APP_ID: PASSWORD}) as auth:
-        async with FakeConnector({u.id: u for u in USERS}, require_auth=auth.check_access_token) as connector:
-            settings = settings_for(db, snp_teams_unauthenticated=False, microsoft_app_id=APP_ID,
-                                    microsoft_app_password=PASSWORD)
-            core = Core(settings, load_policy(), ManualClock())
-            await seed(db, core.clock.now())
-            teams = connector.teams(APP_ID)
-            async with TestClient(TestServer(create_app(core, platforms=[mount]))) as client:
-                url = str(client.make_url("/api/messages"))
-                question = teams.message(SAM, "Can I post photos from the Christmas party?")
-                for token in (None, auth.token(APP_ID, connector.service_url, expired=True),
-                              auth.token("another-app", connector.service_url),
-                              auth.token(APP_ID, connector.service_url, forged=True)):
-                    assert (await post_activity(url, question, token=token))[0] == 401
-                assert connector.calls == []
+    async with authenticated_bot(db, monkeypatch) as (auth, connector, client):
+        url = str(client.make_url("/api/messages"))
+        question = connector.teams(APP_ID).message(SAM, "Can I post photos from the Christmas party?")
+        for token in (None, auth.token(APP_ID, connector.service_url, expired=True),
+                      auth.token("another-app", connector.service_url),
+                      auth.token(APP_ID, connector.service_url, forged=True)):
+            assert (await post_activity(url, question, token=token))[0] == 401
+        assert connector.calls == []
 
-                status, _ = await post_activity(url, question, token=auth.token(APP_ID, connector.service_url))
-                assert status < 300
-                [reply] = connector.sent()
-                assert "5.1.4" in words(reply.cards) and connector.calls[-1].ok
+        status, _ = await post_activity(url, question, token=auth.token(APP_ID, connector.service_url))
+        assert status < 300
+        [reply] = connector.sent()
+        assert "5.1.4" in words(reply.cards) and connector.calls[-1].ok
 
 
 def test_unauthenticated_teams_is_refused_off_loopback_or_beside_an_app_id():
