@@ -22,7 +22,6 @@ import time
 import uuid
 from pathlib import Path
 
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.clock import SystemClock  # noqa: E402

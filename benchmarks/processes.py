@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import signal
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 

@@ -64,7 +64,7 @@ from tests.fakes.slack import (  # noqa: E402
 )
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from processes import free_port, not_ready, serve_counts, start, stop, tail  # noqa: E402
+from processes import admin, free_port, not_ready, serve_counts, start, stop, tail  # noqa: E402
 
 TOKEN = "xoxb-memory-0000-token"
 SECRET = "memory-signing-secret-0123456789abcdef"
@@ -494,16 +494,12 @@ def summary(args: argparse.Namespace, memory: Memory) -> None:
 
 @asynccontextmanager
 async def postgres_database(name: str) -> AsyncIterator[str]:
-    import asyncpg
-
-    admin = await asyncpg.connect(POSTGRES_ADMIN, timeout=5)
+    await admin(POSTGRES_ADMIN, f'DROP DATABASE IF EXISTS "{name}"')
+    await admin(POSTGRES_ADMIN, f'CREATE DATABASE "{name}"')
     try:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        await admin.execute(f'CREATE DATABASE "{name}"')
         yield f"postgresql+asyncpg://127.0.0.1:5432/{name}"
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+        await admin(POSTGRES_ADMIN, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 async def start_fake(env: dict[str, str], work: Path, procs: list) -> dict:

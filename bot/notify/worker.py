@@ -20,7 +20,7 @@ import os
 import random
 import socket
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import structlog
 from sqlalchemy import or_, select, update
