@@ -1,0 +1,1 @@
+"""Sentence embeddings and the small linear models over them that answers and reviews share."""
