@@ -40,14 +40,14 @@ class Core:
     def answerer(self) -> Answerer:
         from bot.answer import Answerer
 
-        return Answerer(self.policy, self.settings.snp_policy_url or None)
+        return Answerer(self.policy, self.settings.snp_policy_url or None, folder=self.settings.snp_policy_dir)
 
     @cached_property
     def reviewer(self) -> Reviewer:
         from bot.review.lexicon import load_lexicon
         from bot.review.service import Reviewer
 
-        return Reviewer(self.policy, load_lexicon(self.settings.snp_policy_dir))
+        return Reviewer(self.policy, load_lexicon(self.settings.snp_policy_dir), folder=self.settings.snp_policy_dir)
 
     @cached_property
     def conversation(self) -> Conversation:

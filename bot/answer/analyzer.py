@@ -115,6 +115,16 @@ class Analyzer:
             terms.append(self.stem(word))
         return terms
 
+    def corrected(self, text: str) -> str:
+        """The text with its misspelt words put right ("wat if i break the socail media polcy" →
+        "… social media policy"), for the sentence encoder, whose word pieces a typo scatters."""
+        def fix(match: re.Match[str]) -> str:
+            word = match.group(0)
+            lower = word.lower()
+            fixed = self._spell(lower) if lower.isalpha() else lower
+            return word if fixed == lower else fixed
+        return re.sub(r"[A-Za-z]+", fix, text)
+
     def query_terms(self, text: str) -> list[str]:
         """A question's terms, each once ("slag off … rubbish" is one complaint, not three), bar the
         concepts `vocabulary.yaml` weighs more, which are repeated."""

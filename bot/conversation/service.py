@@ -46,7 +46,9 @@ def route(text: str) -> tuple[str, str, bool]:
     if lines and all(line.lstrip().startswith(">") for line in lines):
         return "draft", "\n".join(line.lstrip()[1:].strip() for line in lines), False
     if text.rstrip().endswith("?"):
-        return "question", text, False
+        # "Off to the pub after a long shift, who's coming?" ends like a question but reads like a
+        # post: unless it starts like one, the reply offers to check it as a draft.
+        return "question", text, not QUESTION_START.match(text)
     return ("question" if QUESTION_START.match(text) or len(text.split()) <= 3 else "draft"), text, True
 
 

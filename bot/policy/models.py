@@ -7,6 +7,8 @@ file and field that is wrong, rather than a wrong answer later.
 
 from __future__ import annotations
 
+from datetime import date
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.policy.importer import MONTHS
@@ -29,6 +31,14 @@ class PolicyMeta(_Strict):
     last_review: str = ""
     next_review: str = ""
     author: str = ""
+
+    def review_overdue(self, today: date) -> bool:
+        """True once the month of the next review date has ended ("2017-07" is overdue from
+        August 2017); a date that cannot be read is never called overdue."""
+        year, _, month = self.next_review.partition("-")
+        if not (year.isdigit() and month[:2].isdigit()):
+            return False
+        return (today.year, today.month) > (int(year), int(month[:2]))
 
     @property
     def next_review_text(self) -> str:
