@@ -75,11 +75,16 @@ class Draft:
         return max(first.start, position - MAX_REACH), min(last.end, position + MAX_REACH)
 
     def negated(self, lexicon: Lexicon, start: int) -> bool:
-        """True when a negation stands shortly before `start` in the same sentence, and is not
-        part of a phrase that only looks negative ("not saying", "couldn't organise")."""
+        """True when a negation stands shortly before `start` in the same sentence, is not part of
+        a phrase that only looks negative ("not saying", "couldn't organise"), and no "but" or
+        "however" stands between them: "I'd never share patient details, but Mr Jones …" negates
+        the sharing, not Mr Jones."""
         sentence = self.sentences[self.sentence_index(start)]
         begin = max(sentence.start, start - NEGATION_REACH)
+        ends = [m.start() for m in self._between(lexicon, "negation_ends", begin, start)]
         for negation in self._between(lexicon, "negation", begin, start):
+            if any(negation.end() <= end for end in ends):
+                continue
             around = self._between(lexicon, "not_negation", max(0, negation.start() - 15), negation.end() + 20)
             if not any(a.start() <= negation.start() < a.end() for a in around):
                 return True

@@ -105,6 +105,8 @@ class Lexicon:
         self.categories = {name: CategoryRule(**rule) for name, rule in data["categories"].items()}
         self.messages: dict[str, str] = data.get("messages", {})
         self.placeholders: dict[str, str] = data.get("placeholders", {})
+        #: category → lists whose match keeps its classifier from flagging it.
+        self.silenced_by: dict[str, list[str]] = data.get("silenced_by") or {}
         exact = set(data.get("case_sensitive") or ())
         lists = {**(data.get("lexicons") or {}), **(data.get("lexicons_more") or {})}
         self._folded = _PhraseIndex({n: p for n, p in lists.items() if n not in exact}, fold_case=True)
@@ -115,6 +117,8 @@ class Lexicon:
                 self._patterns[name] = re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE)
             except re.error as exc:
                 raise PolicyContentError(f"{source}: pattern list {name!r} does not compile: {exc}") from None
+        #: Every list's name, in a fixed order: the classifiers' lexical inputs are one per list.
+        self.list_names = tuple(sorted({*lists, *self._patterns}))
 
     def scan(self, text: str) -> dict[str, list[Found]]:
         """Every list's matches over `text`, each list leftmost-longest and sorted by position."""

@@ -43,14 +43,16 @@ class Finding:
 @dataclass(frozen=True)
 class Review:
     text: str
-    verdict: Verdict
+    #: None when the draft was not reviewed (empty, unreadable, too long, not English): no verdict,
+    #: rather than an "ok" it did not earn.
+    verdict: Verdict | None
     findings: tuple[Finding, ...]
     rewrite: str | None
     notice: str = ""
 
     def to_json(self) -> dict:
         """The `check --json` shape of interfaces.md, plus `notice` when the input could not be
-        reviewed (empty, unreadable, too long, not English), saying why."""
+        reviewed (empty, unreadable, too long, not English), saying why; `verdict` is then null."""
         data = {
             "text": self.text,
             "verdict": self.verdict,

@@ -22,9 +22,43 @@ STRONG = {"nhs_number", "date_of_birth"}
 DETAILS = ("clinical_detail", "personal_matter", "pay_band", "pay_amount")
 
 
+#: A surname followed by another surname ("Mary Ann Smith") is taken up to this many words.
+SURNAME_WORDS = 2
+
+
+def _with_surnames(draft: Draft, lexicon: Lexicon, people: list[tuple[Found, str]]) -> list[tuple[Found, str]]:
+    """Each person's reference with the surname after it ("Jean" → "Jean Smith"), so that the
+    rewrite leaves no "[name] Smith" behind. The surnames are matched once for the whole draft."""
+    surnames = {m.start(): m for m in draft.find(lexicon, "surname", allow_negated=True)}
+    not_surnames = {m.group(0) for m in draft.find(lexicon, "not_surname", allow_negated=True)}
+    extended = []
+    for person, placeholder in people:
+        end = person.end()
+        for _ in range(SURNAME_WORDS):
+            nxt = surnames.get(end)
+            if nxt is None or nxt.group(0).strip() in not_surnames:
+                break
+            end = nxt.end()
+        if end != person.end():
+            person = Found(person.start(), end, draft.text[person.start():end])
+        extended.append((person, placeholder))
+    return extended
+
+
+def _titled(draft: Draft, lexicon: Lexicon) -> list[tuple[Found, str]]:
+    """Titled names and initials: patients, but for a member of staff's title ("Nurse Lee", "Dr Shah")."""
+    staff = {m.start() for m in draft.find(lexicon, "staff_title", allow_negated=True)}
+    return [(m, "person" if m.start() in staff else "patient")
+            for name in ("titled_name", "initials") for m in draft.find(lexicon, name)]
+
+
 def _people(draft: Draft, lexicon: Lexicon) -> list[tuple[Found, str]]:
-    """Person references with the placeholder each is redacted to."""
-    patients = [(m, "patient") for name in ("titled_name", "initials") for m in draft.find(lexicon, name)]
+    """Person references, each with its surname, and the placeholder each is redacted to."""
+    return _with_surnames(draft, lexicon, _named_people(draft, lexicon))
+
+
+def _named_people(draft: Draft, lexicon: Lexicon) -> list[tuple[Found, str]]:
+    patients = _titled(draft, lexicon)
     # "my daughter" is the author's own family, not someone whose confidence the author holds.
     described = [(m, "patient") for m in draft.find(lexicon, "person_reference")
                  if not draft.text[max(0, m.start() - 3):m.start()].lower() == "my "]
