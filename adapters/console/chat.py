@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from adapters.console import terminal
 from adapters.console.channel import ConsoleChannel
+from adapters.console.terminal import is_terminal, read_message
 from bot.config import ConfigurationError
 from bot.conversation import Message, Reply
 from bot.directory import service as directory
@@ -66,10 +68,12 @@ def run_chat(core: Core, as_email: str | None, stdin: TextIO = sys.stdin, stdout
         asyncio.run(Chat(core, as_email, stdin, stdout).run())
     except KeyboardInterrupt:
         pass
+    finally:
+        terminal.restore()
     return 0
 
 
-async def _readline(stream: TextIO) -> str:
+async def _readline(stream: TextIO, echo: TextIO | None = None) -> str:
     """One line from `stream`, read on a daemon thread so the event loop is not blocked.
 
     Not the loop's default executor: `asyncio.run` waits for its threads on the way out, so a
@@ -89,7 +93,7 @@ async def _readline(stream: TextIO) -> str:
     def read() -> None:
         line, error = "", None
         try:
-            line = stream.readline()
+            line = read_message(stream, echo) if echo is not None else stream.readline()
         except BaseException as exc:  # noqa: BLE001 - handed to the reader, who decides
             error = exc
         try:
@@ -127,7 +131,7 @@ class Chat:
         if self.interactive:
             print(PROMPT, end="", file=self.stdout, flush=True)
         try:
-            line = await _readline(self.stdin)
+            line = await _readline(self.stdin, self.stdout if self.interactive and is_terminal(self.stdin) else None)
         except UnicodeDecodeError:
             return " "
         return line or None
