@@ -39,15 +39,15 @@ def test_a_named_nurse_is_a_colleague_not_a_patient(reviewer: Reviewer):
 
 
 def test_a_classifier_finding_names_its_clause_and_quotes_its_sentence(reviewer: Reviewer):
-    # A hint, in none of the disrepute list's words: the rules find nothing, the classifier does.
-    draft = ("Lovely sunny morning in Horwich. Another genius decision from the commissioning lot upstairs, "
-             "make of that what you will. Anyway, the dog enjoyed the walk.")
+    # An allegation in none of the rules' words: the rules find nothing, the classifier does.
+    draft = ("Money meant for the stroke service has quietly vanished and nobody upstairs will say where it "
+             "went. Make of that what you will.")
     assert not {h.category for h in reviewer._rules(Draft(draft))}
     found = {f.category: f for f in reviewer.review(draft).findings}
-    assert "disrepute" in found
-    assert found["disrepute"].clause == "6.2" and found["disrepute"].severity == "breach_risk"
-    assert found["disrepute"].evidence == ("Another genius decision from the commissioning lot upstairs, "
-                                           "make of that what you will.")
+    assert "whistleblowing" in found
+    assert found["whistleblowing"].clause == "7.5" and found["whistleblowing"].severity == "caution"
+    assert found["whistleblowing"].evidence == ("Money meant for the stroke service has quietly vanished and "
+                                                "nobody upstairs will say where it went.")
 
 
 @pytest.mark.parametrize("draft", [
