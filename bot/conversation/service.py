@@ -23,7 +23,9 @@ REPORT_COMMAND = re.compile(r"^\s*/?snp-report\b\s*$", re.IGNORECASE)
 SLASH_COMMAND = re.compile(r"^\s*/[a-z][\w-]*", re.IGNORECASE)
 QUESTION_START = re.compile(
     r"^\s*(?:hi|hello|hey)?[,!\s]*(?:can|could|may|might|am|is|are|was|were|do|does|did|should|shall|will|would|"
-    r"have|has|what|what's|whats|who|who's|whom|when|where|why|how|which|if|any|help|thanks|thank)\b",
+    r"have|has|what|what's|whats|who|who's|whom|when|where|why|how|which|if|any|help|thanks|thank|"
+    # the same, as typed in a hurry
+    r"wat|wot|wht|whta|hw|cn|cud|cld|shud|shld|wud|wld)\b",
     re.IGNORECASE)
 
 

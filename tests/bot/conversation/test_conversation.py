@@ -58,3 +58,10 @@ def test_an_attachment_reaches_the_reviewer(conversation):
 def test_an_unknown_command_is_named_not_reviewed(conversation):
     reply = conversation.handle(Message("/frobnicate now", "amy"))
     assert reply.kind == "notice" and "/frobnicate" in reply.text
+
+
+@pytest.mark.parametrize("text", ["wat happens if i break the socail media polcy", "cn i post pics of my team"])
+def test_a_question_typed_in_a_hurry_is_read_as_a_question(conversation, text):
+    assert route(text)[0] == "question"
+    reply = conversation.handle(Message(text, "amy"))
+    assert reply.kind == "answer" and reply.citations
