@@ -1,7 +1,10 @@
-"""Review a draft post: every category's detector, the verdict by the taxonomy's rule, a rewrite.
+"""Review a draft post: every category's rule and classifier, the verdict by the taxonomy's rule,
+a rewrite.
 
-Drafts can be anything a person pastes into Slack (up to 40,000 characters), so the input is
-cleaned first and every detector is linear in the length of the draft.
+The rules (`detectors/`) find what words and identifiers show; the classifiers (`semantic.py`)
+what the draft means, where no word list reaches. Drafts can be anything a person pastes into
+Slack (up to 40,000 characters), so the input is cleaned first and every step is linear in the
+length of the draft.
 """
 
 from __future__ import annotations
