@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     snp_database_url: str = ""
     snp_policy_dir: Path | None = None
     snp_policy_url: str = ""
+    #: The sentence encoder: the shipped static model, `wordllama-256` (if installed), or a folder
+    #: built by scripts/build_static_model.py.
+    snp_encoder: str = "minilm-static"
     snp_people_services: str = ""
     snp_encryption_key: str = ""
     snp_ack_reminder_hours: float = Field(48, gt=0)

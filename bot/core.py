@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.db import Database
     from bot.review.models import Review
     from bot.review.service import Reviewer
+    from bot.semantic.encoder import Encoder
     from bot.ticket.content import TicketContent
     from bot.ticket.service import TicketService
 
@@ -40,14 +41,22 @@ class Core:
     def answerer(self) -> Answerer:
         from bot.answer import Answerer
 
-        return Answerer(self.policy, self.settings.snp_policy_url or None, folder=self.settings.snp_policy_dir)
+        return Answerer(self.policy, self.settings.snp_policy_url or None, folder=self.settings.snp_policy_dir,
+                        encoder=self.encoder)
 
     @cached_property
     def reviewer(self) -> Reviewer:
         from bot.review.lexicon import load_lexicon
         from bot.review.service import Reviewer
 
-        return Reviewer(self.policy, load_lexicon(self.settings.snp_policy_dir), folder=self.settings.snp_policy_dir)
+        return Reviewer(self.policy, load_lexicon(self.settings.snp_policy_dir), folder=self.settings.snp_policy_dir,
+                        encoder=self.encoder)
+
+    @cached_property
+    def encoder(self) -> Encoder:
+        from bot.semantic.encoder import load_encoder
+
+        return load_encoder(self.settings.snp_encoder)
 
     @cached_property
     def conversation(self) -> Conversation:

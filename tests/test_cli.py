@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -116,3 +117,10 @@ def test_check_batch_answers_every_line_in_order_even_for_bad_input():
     assert out[2]["findings"] == [] and out[4]["findings"] == []
     assert "no draft" in out[2]["notice"] and "40,001 characters" in out[3]["notice"]
     assert "couldn't read" in out[4]["notice"] and "notice" not in out[0]
+
+
+def test_an_unknown_encoder_is_named_in_one_line():
+    proc = run("ask", "can I post photos of my team?", env={**os.environ, "SNP_ENCODER": "nonsense"})
+    assert proc.returncode == 2
+    assert proc.stderr.strip().splitlines() == [
+        "snp-bot: SNP_ENCODER='nonsense': not an encoder (minilm-static, wordllama-256, or a model folder)"]

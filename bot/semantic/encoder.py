@@ -81,8 +81,15 @@ def load_encoder(name: str = "minilm-static") -> Encoder:
     if name == "minilm-static":
         return StaticEncoder()
     if name.startswith("wordllama"):
-        return WordLlamaEncoder(int(name.partition("-")[2] or 256))
+        try:
+            return WordLlamaEncoder(int(name.partition("-")[2] or 256))
+        except ImportError:
+            from bot.config import ConfigurationError
+
+            raise ConfigurationError(f"SNP_ENCODER={name}: wordllama is not installed (pip install 'wordllama==0.3.9')") from None
     folder = Path(name)
     if folder.is_dir():
         return StaticEncoder(folder, name=folder.name)
-    raise ValueError(f"unknown encoder {name!r}")
+    from bot.config import ConfigurationError
+
+    raise ConfigurationError(f"SNP_ENCODER={name!r}: not an encoder (minilm-static, wordllama-256, or a model folder)")
