@@ -58,10 +58,13 @@ class QuestionModel:
         self._clause = Softmax.from_arrays(self.clauses_of, arrays, "clause")
         self._scope = Softmax.from_arrays((IN, OUT), arrays, "scope")
 
-    def read(self, question: str, lexical: np.ndarray | None = None) -> tuple[dict[str, float], float]:
-        """The probability of each clause, and the probability that the question is in scope."""
-        vector = self.encoder.encode([self.prepare(question)])
-        clauses = self._clause.probabilities(vector)[0]
-        features = self.lexical(question) if lexical is None else lexical
-        scope = self._scope.probabilities(np.hstack([vector, features[None, :]]))[0]
+    def vector(self, question: str) -> np.ndarray:
+        """The question's sentence vector, as the models read it."""
+        return self.encoder.encode([self.prepare(question)])[0]
+
+    def read(self, vector: np.ndarray, lexical: np.ndarray) -> tuple[dict[str, float], float]:
+        """The probability of each clause, and the probability that the question is in scope, from
+        its vector and its lexical features."""
+        clauses = self._clause.probabilities(vector[None, :])[0]
+        scope = self._scope.probabilities(np.hstack([vector, lexical])[None, :])[0]
         return dict(zip(self.clauses_of, clauses.tolist())), float(scope[0])

@@ -90,11 +90,12 @@ class Answerer:
             return self._notice(question, "not_english")
         terms = self.ranker.analyzer.query_terms(question)
         scores = self._scores(terms)
-        probabilities, in_scope = self.model.read(question, self._features(scores, terms))
+        vector = self.model.vector(question)
+        probabilities, in_scope = self.model.read(vector, self._features(scores, terms))
         hits = self._fused(scores, probabilities)
         if in_scope >= SCOPE_THRESHOLD and hits:
             return self._compose(question, terms, hits)
-        return self._decline(question, self._lexical_hits(scores))
+        return self._decline(question, vector, self._lexical_hits(scores))
 
     def _scores(self, terms: list[str]) -> np.ndarray:
         return self.ranker.scores(terms) if terms else np.zeros(len(self.ranker.docs))
@@ -161,13 +162,12 @@ class Answerer:
         line = self.policy.message("answer_source", clauses=", ".join(clauses))
         return f"{line} {self.policy.message('policy_link', url=self.policy_url)}" if self.policy_url else line
 
-    def _signpost(self, question: str, hits: list[Hit]) -> Signpost | None:
+    def _signpost(self, vector: np.ndarray, hits: list[Hit]) -> Signpost | None:
         """The signpost a declined question is about: the one whose topic or phrasings come
         closest in meaning, if close enough, else a strong BM25 match. A weak match ("after a
         long shift" sharing a word with the disciplinary procedure's phrasings) would point
         someone to the wrong door, so none is named then."""
         if self._signpost_vectors:
-            vector = self.model.encoder.encode([self.model.prepare(question)])[0]
             closeness = [float((vectors @ vector).max()) for vectors in self._signpost_vectors]
             nearest = int(np.argmax(closeness))
             if closeness[nearest] >= SIGNPOST_CLOSENESS:
@@ -176,8 +176,8 @@ class Answerer:
         return next((h.doc for h in hits if isinstance(h.doc, Signpost)
                      and h.score >= max(SIGNPOST_MIN_SCORE, SIGNPOST_SHARE * best)), None)
 
-    def _decline(self, question: str, hits: list[Hit]) -> Answer:
-        signpost = self._signpost(question, hits)
+    def _decline(self, question: str, vector: np.ndarray, hits: list[Hit]) -> Answer:
+        signpost = self._signpost(vector, hits)
         if signpost:
             text = self.policy.message("not_covered_topic", topic=signpost.topic, pointer=signpost.pointer)
             pointer = signpost.pointer
