@@ -26,8 +26,6 @@ IN, OUT = "in", "out"
 #: model must generalise from a few hundred near-misses, so it is held much flatter.
 CLAUSE_PENALTY = 1e-3
 SCOPE_PENALTY = 0.3
-#: Lexical inputs of the scope model, computed by `Answerer.lexical_features`.
-LEXICAL_FEATURES = 4
 
 
 class QuestionModel:
@@ -37,7 +35,6 @@ class QuestionModel:
         """`lexical` gives the scope model's BM25 inputs for a text; `prepare` is applied to every
         text before it is encoded (the answerer corrects spelling), in fitting as in reading."""
         self.encoder = encoder
-        self.lexical = lexical
         self.prepare = prepare
         texts = [e.text for e in examples]
         in_scope = [e for e in examples if e.labels]

@@ -11,8 +11,8 @@ answer, so a question the scope model doubts is declined with a pointer to who c
 from __future__ import annotations
 
 import math
-from datetime import date
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import numpy as np

@@ -30,15 +30,11 @@ def _strings(values: object, where: str) -> list[str]:
     return [v.strip() for v in values]
 
 
-def _files(folder: Path, pattern: str) -> list[Path]:
-    return sorted(folder.glob(pattern))
-
-
 def load_questions(clause_ids: set[str], folder: Path | None = None) -> tuple[Example, ...]:
     """Every example question, in scope (labelled with its clause) and out of scope (unlabelled)."""
     root = Path(folder or default_content_dir()) / "examples"
     examples: list[Example] = []
-    for path in _files(root / "questions", "*.yaml"):
+    for path in sorted((root / "questions").glob("*.yaml")):
         source = f"questions/{path.name}"
         for clause, questions in read_yaml(path.parent, path.name).items():
             if str(clause) not in clause_ids:
@@ -70,7 +66,7 @@ def load_drafts(categories: set[str], folder: Path | None = None) -> tuple[Examp
     """Every example draft with the review categories it has (none for the clean ones)."""
     root = Path(folder or default_content_dir()) / "examples" / "drafts"
     examples: list[Example] = []
-    for path in _files(root, "*.yaml"):
+    for path in sorted(root.glob("*.yaml")):
         source = f"drafts/{path.name}"
         clean = path.name.startswith("clean")
         for key, values in read_yaml(root, path.name).items():

@@ -102,5 +102,9 @@ class Draft:
         start, end = self.window(position, reach)
         return self.find(lexicon, name, start, end, allow_negated)
 
+    def count(self, lexicon: Lexicon, name: str) -> int:
+        """How many times a list matches anywhere in the draft, negated or not."""
+        return len(self._all(lexicon, name)[0])
+
     def has(self, lexicon: Lexicon, name: str) -> bool:
         return bool(self._all(lexicon, name)[0])

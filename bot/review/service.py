@@ -64,16 +64,23 @@ class Reviewer:
     def _rules(self, draft: Draft) -> list[Hit]:
         return [h for h in (detect(draft, self.lexicon) for detect in DETECTORS) if h is not None]
 
-    def _lexical(self, text: str, hits: list[Hit] | None = None) -> list[float]:
-        found = self.lexicon.scan(text)
-        fired = {h.category for h in (self._rules(Draft(text)) if hits is None else hits)}
-        return ([min(len(found.get(name, ())), MATCH_CAP) / MATCH_CAP for name in self.lexicon.list_names]
+    def _lexical(self, draft: Draft, hits: list[Hit]) -> list[float]:
+        """Which lexicon lists matched (from the draft's one scan, which the rules made) and which rules fired."""
+        fired = {h.category for h in hits}
+        return ([min(draft.count(self.lexicon, name), MATCH_CAP) / MATCH_CAP for name in self.lexicon.list_names]
                 + [float(c in fired) for c in CATEGORIES])
 
-    def features(self, texts: list[str], first_hits: list[Hit] | None = None) -> np.ndarray:
+    def features(self, texts: list[str], first: tuple[Draft, list[Hit]] | None = None) -> np.ndarray:
         """Sentence vectors beside lexicon matches and rule results, one row per text; the first
-        text's rule results may be given when they are known already."""
-        lexical = [self._lexical(t, first_hits if i == 0 else None) for i, t in enumerate(texts)]
+        text's draft and rule results may be given when they are known already."""
+        lexical = []
+        for i, text in enumerate(texts):
+            if i == 0 and first is not None:
+                draft, hits = first
+            else:
+                draft = Draft(text)
+                hits = self._rules(draft)
+            lexical.append(self._lexical(draft, hits))
         return np.hstack([self.encoder.encode(texts), np.array(lexical, dtype=np.float32)])
 
     def _combined(self, draft: Draft, hits: list[Hit]) -> list[Hit]:
@@ -81,7 +88,7 @@ class Reviewer:
         that the rules did not make, each quoting the sentence that carries it."""
         sentences = [(s.start, s.end) for s in draft.sentences]
         pieces = [draft.text[a:b] for a, b in sentences] if len(sentences) > 1 else []
-        inputs = self.features([draft.text, *pieces], hits)
+        inputs = self.features([draft.text, *pieces], (draft, hits))
         readings = {r.category: r for r in self.model.read(inputs, sentences)}
         found = [h for h in hits if _certain(h, draft) or not readings[h.category].doubts_rule]
         fired = {h.category for h in found}
