@@ -5,6 +5,10 @@ call; the cache makes it once per content change. The key is a hash of the encod
 texts and labels and the fitting code's version, so an edited bank or a new organisation's folder
 is never answered from a stale model. A cache that cannot be written is not an error: the model
 is then fitted in memory each time.
+
+The fits of the shipped content ship too (`bot/semantic/fitted/`, written by
+`scripts/fit_models.py`), so a fresh installation, a server's worker processes and a test's empty
+home folder start without fitting; another organisation's content is fitted once, then cached.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import numpy as np
 import structlog
 
 log = structlog.get_logger(__name__)
+#: The fits of the shipped content, looked up before the cache.
+SHIPPED = Path(__file__).parent / "fitted"
 
 
 def cache_dir() -> Path:
@@ -41,11 +47,12 @@ def key_of(*parts: object) -> str:
 def cached_arrays(name: str, key: str, build: Callable[[], dict[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """The arrays saved under `name-key`, or `build()`'s, saved for next time when possible."""
     path = cache_dir() / f"{name}-{key}.npz"
-    try:
-        with np.load(path, allow_pickle=False) as stored:
-            return {k: stored[k] for k in stored.files}
-    except (OSError, ValueError, EOFError):
-        pass
+    for stored_at in (SHIPPED / path.name, path):
+        try:
+            with np.load(stored_at, allow_pickle=False) as stored:
+                return {k: stored[k] for k in stored.files}
+        except (OSError, ValueError, EOFError):
+            pass
     arrays = build()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
